@@ -1,0 +1,108 @@
+"""What every curated record shares: a status, timestamps, full history and citations."""
+
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from sources.models import Citation
+from sources.partial_dates import clean_partial, period_end
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "draft"
+    REVIEW = "review", "awaiting review"
+    PUBLISHED = "published", "published"
+    RETRACTED = "retracted", "retracted"
+
+
+def status_constraint(model_name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(status__in=Status.values), name=f"{model_name}_status_vocabulary"
+    )
+
+
+def date_order_constraint(model_name: str, start: str, end: str) -> models.CheckConstraint:
+    """end >= start where both are known. A coarser end ("2021" after "2021-06-15") is
+    compared by its whole period in clean(); the database checks day-precise ends."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{start}__isnull": True})
+        | Q(**{f"{end}__isnull": True})
+        | ~Q(**{f"{end}_precision": "day"})
+        | Q(**{f"{end}__gte": models.F(start)}),
+        name=f"{model_name}_{end}_after_{start}",
+        violation_error_message=f"{end} cannot be before {start}.",
+    )
+
+
+class CuratedQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+
+class CuratedRecord(models.Model):
+    """Abstract base of every curated record.
+
+    `requires_provenance`: the publishing rule. Such a record cannot be published without at
+    least one verified citation.
+    """
+
+    requires_provenance = False
+    partial_dates: tuple[str, ...] = ()
+    date_ranges: tuple[tuple[str, str], ...] = ()
+
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True,
+        help_text="draft, review (awaiting review), published or retracted. "
+        "Anonymous readers see published records only.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
+    citations = GenericRelation(Citation, related_query_name="%(class)s")
+
+    history = HistoricalRecords(inherit=True)
+    objects = CuratedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["id"]
+        default_permissions = ("add", "change", "delete", "view", "publish")
+
+    def clean(self) -> None:
+        for field in self.partial_dates:
+            clean_partial(self, field)
+        self.clean_date_ranges()
+        self.validate_publishable()
+
+    def clean_date_ranges(self) -> None:
+        for start, end in self.date_ranges:
+            start_date, end_date = getattr(self, start), getattr(self, end)
+            if (
+                start_date and end_date
+                and period_end(end_date, getattr(self, f"{end}_precision")) < start_date
+            ):
+                raise ValidationError(
+                    {end: f"{self._meta.get_field(end).verbose_name} cannot be before "
+                          f"{self._meta.get_field(start).verbose_name}."},
+                    code="date_order",
+                )
+
+    def validate_publishable(self, verified_citations: int | None = None) -> None:
+        """Refuse publishing without a verified citation.
+
+        verified_citations: how many the record will have once saved, for forms that add
+        citations together with the record; by default, those already stored.
+        """
+        if not self.requires_provenance or self.status != Status.PUBLISHED:
+            return
+        if verified_citations is None:
+            verified_citations = (
+                Citation.objects.for_record(self).verified().count() if self.pk else 0
+            )
+        if verified_citations == 0:
+            raise ValidationError(
+                {"status": f"A {self._meta.verbose_name} cannot be published without at least "
+                           "one verified citation: cite the passage of a source that supports it."},
+                code="unpublishable",
+            )

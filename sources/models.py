@@ -1,0 +1,270 @@
+"""Provenance: source documents and the citations that anchor records to passages of them.
+
+This app depends on nothing else in the project: a Citation points at any record through a
+generic relation, so the domain app can cite and the provenance layer never imports it.
+"""
+
+import hashlib
+
+import pycountry
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from . import anchoring
+from .partial_dates import clean_partial, partial_date_constraint, partial_date_fields
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def validate_language(code: str) -> None:
+    if code and pycountry.languages.get(alpha_2=code) is None:
+        raise ValidationError(
+            "%(code)s is not an ISO 639-1 language code.", code="invalid_language",
+            params={"code": code},
+        )
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        NEWS = "news", "news"
+        OFFICIAL = "official", "official statement"
+        TREATY_TEXT = "treaty_text", "treaty text"
+        ANALYSIS = "analysis", "analysis"
+
+    title = models.CharField(max_length=500, help_text="Title of the document as it shows it.")
+    publisher = models.CharField(
+        max_length=200, blank=True,
+        help_text="Who published it (news outlet, ministry), only as far as the document shows.",
+    )
+    author = models.CharField(max_length=200, blank=True, help_text="Author, if the document names one.")
+    url = models.URLField(max_length=1000, blank=True, help_text="Where the document was published.")
+    published_on, published_on_precision = partial_date_fields(
+        "published on", "Publication date of the document, at the precision it is known."
+    )
+    retrieved_on = models.DateField(
+        null=True, blank=True, help_text="When the stored text snapshot was taken."
+    )
+    language = models.CharField(
+        max_length=2, blank=True, validators=[validate_language],
+        help_text="ISO 639-1 code of the document's language, e.g. en.",
+    )
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.NEWS,
+        help_text="news, official statement, treaty text or analysis.",
+    )
+    text = models.TextField(
+        blank=True,
+        help_text="The stored snapshot of the document's text; citations index into it.",
+    )
+    sha256 = models.CharField(
+        max_length=64, blank=True, editable=False,
+        help_text="SHA-256 of the stored text (UTF-8), hex; empty when no text is stored.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sha256"], condition=~Q(sha256=""), name="source_unique_text",
+                violation_error_message="A source with the same text is already stored.",
+            ),
+            partial_date_constraint("source", "published_on"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        previous = Source.objects.filter(pk=self.pk).values_list("sha256", flat=True).first()
+        self.sha256 = text_sha256(self.text) if self.text else ""
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if self.pk and previous is not None and previous != self.sha256:
+                self.reanchor_citations()
+
+    def clean(self) -> None:
+        clean_partial(self, "published_on")
+        self.sha256 = text_sha256(self.text) if self.text else ""
+        if self.sha256:
+            duplicate = Source.objects.filter(sha256=self.sha256).exclude(pk=self.pk).first()
+            if duplicate:
+                raise ValidationError(
+                    {"text": f'This text is already stored as source #{duplicate.pk} "{duplicate}".'},
+                    code="duplicate_text",
+                )
+
+    def reanchor_citations(self) -> int:
+        """Anchor every citation again after the text changed; returns how many broke."""
+        broken = 0
+        for citation in self.citations.all():
+            citation.source = self
+            citation.anchor()
+            broken += citation.match == Citation.Match.BROKEN
+            citation.save()
+        return broken
+
+
+class CitationQuerySet(models.QuerySet):
+    def verified(self):
+        return self.filter(match__in=Citation.VERIFIED_MATCHES)
+
+    def for_record(self, record: models.Model):
+        return self.filter(
+            content_type=ContentType.objects.get_for_model(record), object_id=record.pk
+        )
+
+
+class Citation(models.Model):
+    class Match(models.TextChoices):
+        EXACT = "exact", "exact"
+        NORMALIZED = "normalized", "normalized"
+        UNVERIFIED = "unverified", "unverified (source has no stored text)"
+        BROKEN = "broken", "broken (no longer found in the source)"
+
+    VERIFIED_MATCHES = (Match.EXACT, Match.NORMALIZED)
+    CONTEXT_LENGTH = 32
+
+    # PROTECT: a source that something cites cannot disappear from under the citation.
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, related_name="citations",
+        help_text="The source document the quote comes from.",
+    )
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, help_text="Type of the cited record."
+    )
+    object_id = models.PositiveBigIntegerField(help_text="Id of the cited record.")
+    record = GenericForeignKey("content_type", "object_id")
+    field = models.CharField(
+        max_length=100, blank=True,
+        help_text="The field of the record this passage supports (e.g. signed_on); empty: the whole record.",
+    )
+    quote = models.TextField(
+        blank=True,
+        help_text="The cited passage, exactly as in the source's stored text (W3C TextQuoteSelector exact).",
+    )
+    text_fragment = models.CharField(
+        max_length=1000, blank=True,
+        help_text='Text-fragment selector the passage was given as ("first words,last words"), if any.',
+    )
+    start = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Offset of the passage's first character in the source text (code points).",
+    )
+    end = models.PositiveIntegerField(
+        null=True, blank=True,
+        help_text="Offset just past the passage's last character (code points, exclusive).",
+    )
+    prefix = models.CharField(
+        max_length=CONTEXT_LENGTH, blank=True, help_text="Up to 32 characters of text before the passage.",
+    )
+    suffix = models.CharField(
+        max_length=CONTEXT_LENGTH, blank=True, help_text="Up to 32 characters of text after the passage.",
+    )
+    match = models.CharField(
+        max_length=10, choices=Match.choices, default=Match.UNVERIFIED,
+        help_text="How the quote matched: exact, normalized (whitespace/quotes/dashes), "
+        "unverified (source has no text) or broken.",
+    )
+    anchored_sha256 = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the source text the anchor was computed against.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
+    updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
+
+    history = HistoricalRecords()
+    objects = CitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # Embedding a record's citations: WHERE content_type_id = ? AND object_id IN (...)
+            models.Index(fields=["content_type", "object_id"], name="citation_record_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__isnull=True, end__isnull=True)
+                | Q(start__isnull=False, end__gt=F("start")),
+                name="citation_span_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(match__in=["exact", "normalized", "unverified", "broken"]),
+                name="citation_match_vocabulary",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:59] + "…"
+        return f"“{quote}” ({self.source})" if self.source_id else f"“{quote}”"
+
+    @property
+    def verified(self) -> bool:
+        return self.match in self.VERIFIED_MATCHES
+
+    def clean(self) -> None:
+        if not self.quote.strip() and not self.text_fragment.strip():
+            raise ValidationError({"quote": "Give the quoted passage, or a text fragment."})
+        self._clean_field_name()
+        if self.source_id is not None:
+            self.anchor(strict=True)
+
+    def _clean_field_name(self) -> None:
+        if not self.field or self.content_type_id is None:
+            return
+        model = self.content_type.model_class()
+        try:
+            model._meta.get_field(self.field)
+        except FieldDoesNotExist:
+            raise ValidationError(
+                {"field": f"{model._meta.verbose_name} has no field {self.field!r}."}
+            ) from None
+
+    def anchor(self, strict: bool = False) -> None:
+        """Compute the selectors from the quote (or text fragment) and the source's text.
+
+        strict: refuse a passage that does not anchor (editing) instead of marking the
+        citation broken (re-anchoring after the source changed, where nothing may be lost).
+        """
+        source = self.source
+        if not source.text:
+            self.start = self.end = None
+            self.match = self.Match.UNVERIFIED
+            self.anchored_sha256 = ""
+            return
+        try:
+            found = self._locate(source.text) if strict or self.start is None else self._relocate(source.text)
+        except anchoring.AnchorError as exc:
+            if strict:
+                target = "text_fragment" if self.text_fragment.strip() else "quote"
+                raise ValidationError(
+                    {target: f'{exc} in source #{source.pk} "{source}".'}, code="anchor"
+                ) from exc
+            self.start = self.end = None
+            self.match = self.Match.BROKEN
+            return
+        self.quote = found.exact
+        self.start, self.end = found.start, found.end
+        self.prefix, self.suffix = found.prefix, found.suffix
+        self.match = found.match
+        self.anchored_sha256 = source.sha256
+
+    def _locate(self, text: str) -> anchoring.Anchor:
+        if self.text_fragment.strip():
+            return anchoring.anchor_fragment(text, self.text_fragment)
+        return anchoring.anchor_quote(text, self.quote, prefix=self.prefix, suffix=self.suffix)
+
+    def _relocate(self, text: str) -> anchoring.Anchor:
+        """After the source changed, the old context picks among repeated matches."""
+        previous = anchoring.Anchor(
+            self.start, self.end, self.quote, self.prefix, self.suffix, self.match
+        )
+        return anchoring.reanchor(previous, text, self.quote)
