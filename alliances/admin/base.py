@@ -1,0 +1,186 @@
+"""What every curated record's admin shares: history, citations inline, aliases, publishing."""
+
+import json
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
+from django.contrib.contenttypes.admin import GenericTabularInline
+from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
+from django.utils.text import smart_split, unescape_string_literal
+from simple_history.admin import SimpleHistoryAdmin
+
+from alliances.models import Status
+from sources.models import Citation
+from sources.partial_dates import format_partial
+
+from .forms import AliasesField, CuratedForm
+
+
+def partial_date(record, field: str) -> str:
+    return format_partial(getattr(record, field), getattr(record, f"{field}_precision")) or "–"
+
+
+def has_publish_permission(request, opts) -> bool:
+    return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
+
+
+class CitationFormSet(BaseGenericInlineFormSet):
+    """The citations of the record on the page; applies the publishing rule for the record.
+
+    The record's form deferred the rule (CuratedForm.citations_inline) because only here is it
+    known which citations the save will leave: the stored ones not deleted plus the new ones,
+    each anchored by Citation.clean() when its form was validated.
+    """
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        # So that Citation.clean() can check `field` against the cited model on new citations.
+        form.instance.content_type = ContentType.objects.get_for_model(self.instance)
+        return form
+
+    def clean(self):
+        super().clean()
+        record = self.instance
+        if not record.defer_publishing_check or any(form.errors for form in self.forms):
+            return  # nothing to check, or the citations' own errors come first
+        verified = sum(
+            1
+            for form in self.forms
+            if (form.instance.pk or form.has_changed())
+            and not self._should_delete_form(form)
+            and form.instance.verified
+        )
+        try:
+            record.validate_publishable(verified_citations=verified)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["status"], code="unpublishable") from None
+
+
+class CitationInline(GenericTabularInline):
+    """The passages of sources that support the record; every curated record's admin has it."""
+
+    model = Citation
+    formset = CitationFormSet
+    fields = ["source", "quote", "text_fragment", "field", "prefix", "suffix", "start", "end", "match"]
+    readonly_fields = ["start", "end", "match"]
+    autocomplete_fields = ["source"]
+    extra = 1
+    verbose_name_plural = "citations (passages of sources supporting this record)"
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("quote", "text_fragment"):
+            formfield.widget.attrs.update(rows=3, cols=50)
+        return formfield
+
+
+class CuratedInline(admin.TabularInline):
+    """An inline of curated records (parties, clauses): the same publish guard as their admin."""
+
+    form = CuratedForm
+    extra = 0
+    show_change_link = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.can_publish = has_publish_permission(request, self.opts)
+        return formset
+
+
+class CuratedAdmin(SimpleHistoryAdmin):
+    """Base admin of a curated record.
+
+    Subclasses list their own inlines before the citations: `inlines = [..., CitationInline]`.
+    """
+
+    form = CuratedForm
+    inlines = [CitationInline]
+    actions = ["publish_selected"]
+    list_per_page = 100
+    readonly_fields = ["created_at", "updated_at"]
+
+    def get_queryset(self, request):
+        verified = (
+            Citation.objects.verified()
+            .filter(content_type=ContentType.objects.get_for_model(self.model), object_id=OuterRef("pk"))
+            .order_by()
+            .values("object_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        # Explicit ordering: subclasses annotate counts, and a GROUP BY drops Meta.ordering
+        # (which the autocomplete views rely on).
+        return (
+            super().get_queryset(request)
+            .annotate(n_verified=Coalesce(Subquery(verified, output_field=IntegerField()), 0))
+            .order_by(*self.get_ordering(request) or self.opts.ordering)
+        )
+
+    @admin.display(description="verified citations", ordering="n_verified")
+    def verified_citations(self, record) -> int:
+        return record.n_verified
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "aliases":
+            return AliasesField(label=db_field.verbose_name.capitalize(), **kwargs)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        form.can_publish = self.has_publish_permission(request)
+        form.citations_inline = any(
+            isinstance(inline, CitationInline) for inline in self.get_inline_instances(request, obj)
+        )
+        return form
+
+    def has_publish_permission(self, request) -> bool:
+        return has_publish_permission(request, self.opts)
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if "aliases" in self.get_search_fields(request):
+            # SQLite stores JSON with non-ASCII characters escaped (Türkiye as T\u00fcrkiye),
+            # so aliases__icontains needs the escaped spelling too; PostgreSQL needs only the plain.
+            escaped = [json.dumps(term)[1:-1] for term in search_terms(search_term) if not term.isascii()]
+            if escaped:
+                results = results | queryset.filter(
+                    Q.create([("aliases__icontains", term) for term in escaped])
+                )
+        return results, may_have_duplicates
+
+    @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        published = 0
+        for record in queryset:
+            if record.status == Status.PUBLISHED:
+                continue
+            record.status = Status.PUBLISHED
+            try:
+                record.full_clean()
+            except ValidationError as error:
+                self.message_user(
+                    request, f"Not published: {record} (#{record.pk}): {' '.join(error.messages)}",
+                    messages.WARNING,
+                )
+                continue
+            record._change_reason = "Published (list action)"
+            record.save()
+            published += 1
+        if published:
+            self.message_user(
+                request, f"Published {published} {self.opts.verbose_name_plural}.", messages.SUCCESS
+            )
+
+
+def search_terms(search_term: str) -> list[str]:
+    """The words of an admin search, as ModelAdmin.get_search_results splits them."""
+    terms = []
+    for bit in smart_split(search_term):
+        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+            bit = unescape_string_literal(bit)
+        terms.append(bit)
+    return terms

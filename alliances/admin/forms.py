@@ -1,0 +1,70 @@
+"""Form pieces the curated admins share: aliases one per line, and the publishing guard."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from alliances.models import Status
+
+
+class AliasesField(forms.CharField):
+    """A JSON list of names, edited as a textarea with one alias per line.
+
+    Blank lines and surrounding spaces are dropped, and so are repeats (first spelling wins).
+    """
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 40})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Other names and spellings, one per line.")
+        kwargs["required"] = False
+        kwargs.pop("encoder", None)
+        kwargs.pop("decoder", None)
+        kwargs.pop("max_length", None)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value) -> list[str]:
+        lines = value if isinstance(value, list | tuple) else (value or "").splitlines()
+        aliases: list[str] = []
+        for line in lines:
+            alias = " ".join(str(line).split())
+            if alias and alias not in aliases:
+                aliases.append(alias)
+        return aliases
+
+    def has_changed(self, initial, data) -> bool:
+        return self.to_python(initial) != self.to_python(data)
+
+
+class CuratedForm(forms.ModelForm):
+    """The admin form of a curated record.
+
+    The admin sets two class attributes per request (see CuratedAdminMixin):
+    `can_publish`: whether the user holds the model's publish permission; changing a record's
+    status TO published without it is an error on the status field.
+    `citations_inline`: the record's citations are edited on the same page, so the publishing
+    rule is checked by that inline's formset, which knows the citations the save will leave
+    (the model's own check would only see the stored ones).
+    """
+
+    can_publish = False
+    citations_inline = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.citations_inline:
+            self.instance.defer_publishing_check = True
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        was = self.initial.get("status") if self.instance.pk else None
+        if status == Status.PUBLISHED and was != Status.PUBLISHED and not self.can_publish:
+            raise ValidationError(
+                "Only reviewers may publish: save the record as “awaiting review” instead.",
+                code="publish_permission",
+            )
+        return status

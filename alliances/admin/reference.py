@@ -1,0 +1,86 @@
+"""Admins of countries, organisations, memberships and persons."""
+
+from django.contrib import admin
+from django.db.models import Count
+
+from alliances.models import Country, Membership, Organisation, Person
+
+from .base import CuratedAdmin, partial_date
+
+STATUS_FIELDS = ("Record", {"fields": ["status", ("created_at", "updated_at")]})
+
+
+@admin.register(Country)
+class CountryAdmin(CuratedAdmin):
+    list_display = ["name", "iso3", "iso2", "cow_code", "alias_list", "status"]
+    list_filter = ["status"]
+    search_fields = ["name", "iso2", "iso3", "aliases"]
+    fieldsets = [
+        (None, {"fields": ["name", ("iso2", "iso3", "cow_code"), "wikidata_qid", "aliases"]}),
+        STATUS_FIELDS,
+    ]
+
+    @admin.display(description="aliases")
+    def alias_list(self, record) -> str:
+        return ", ".join(record.aliases)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(CuratedAdmin):
+    list_display = ["name", "acronym", "kind", "founded", "member_count", "status"]
+    list_filter = ["kind", "status"]
+    search_fields = ["name", "acronym", "aliases"]
+    fieldsets = [
+        (None, {"fields": [
+            "name", "acronym", "aliases", "kind", ("founded_on", "founded_on_precision"), "wikidata_qid",
+        ]}),
+        STATUS_FIELDS,
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(n_members=Count("memberships", distinct=True))
+
+    @admin.display(description="founded", ordering="founded_on")
+    def founded(self, record) -> str:
+        return partial_date(record, "founded_on")
+
+    @admin.display(description="memberships", ordering="n_members")
+    def member_count(self, record) -> int:
+        return record.n_members
+
+
+@admin.register(Membership)
+class MembershipAdmin(CuratedAdmin):
+    list_display = ["country", "organisation", "role", "joined", "left", "verified_citations", "status"]
+    list_filter = ["role", "status", ("organisation", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["country", "organisation"]
+    search_fields = ["country__name", "country__iso3", "organisation__name", "organisation__acronym"]
+    autocomplete_fields = ["organisation", "country"]
+    fieldsets = [
+        (None, {"fields": [
+            "organisation", "country", "role", ("joined_on", "joined_on_precision"),
+            ("left_on", "left_on_precision"),
+        ]}),
+        STATUS_FIELDS,
+    ]
+
+    @admin.display(description="joined", ordering="joined_on")
+    def joined(self, record) -> str:
+        return partial_date(record, "joined_on")
+
+    @admin.display(description="left", ordering="left_on")
+    def left(self, record) -> str:
+        return partial_date(record, "left_on")
+
+
+@admin.register(Person)
+class PersonAdmin(CuratedAdmin):
+    list_display = ["name", "affiliation", "country", "organisation", "status"]
+    list_filter = ["status", ("country", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["country", "organisation"]
+    search_fields = ["name", "aliases", "affiliation"]
+    autocomplete_fields = ["country", "organisation"]
+    fieldsets = [
+        (None, {"fields": ["name", "aliases", "affiliation", "country", "organisation", "wikidata_qid"]}),
+        STATUS_FIELDS,
+    ]
