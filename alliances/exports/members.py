@@ -1,0 +1,64 @@
+"""The member-level file, as ATOP ships it: one row per country per agreement it joined, with
+the dates its membership begins and ends (partial dates with their precision)."""
+
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+
+from sources.partial_dates import Precision, format_partial
+
+from .bonds import Bonds, joined, load, resolve_country
+from .columns import PARTIAL_DATE_NOTE, PARTIAL_DATE_PATTERN, Column, FileSpec
+
+EXIT_BY = ("withdrawal", "denunciation", "agreement_end")
+
+
+def spec() -> FileSpec:
+    precision = tuple(Precision.values)
+    return FileSpec(
+        "members", "Members",
+        "One row per country per agreement it joined (signature, ratification, accession or entry "
+        "into force); proposed agreements have no members.",
+        (
+            Column("agreement_id", "integer", "Id of the agreement (agreements.csv)."),
+            Column("iso3", "string", "ISO 3166-1 alpha-3 code of the member.", pattern="[A-Z]{3}"),
+            Column("ccode", "integer", "Correlates of War state code of the member; empty when it has none."),
+            Column("entry", "string", "Date of the member's earliest dated joining action. "
+                   f"{PARTIAL_DATE_NOTE} Empty when no joining action is dated.",
+                   pattern=PARTIAL_DATE_PATTERN),
+            Column("entry_precision", "string", "Precision of entry: year, month or day.", allowed=precision),
+            Column("exit", "string", "Date the membership ended: the earliest dated withdrawal or "
+                   f"denunciation, or the agreement's end if earlier. {PARTIAL_DATE_NOTE} "
+                   "Empty while it lasts.", pattern=PARTIAL_DATE_PATTERN),
+            Column("exit_precision", "string", "Precision of exit: year, month or day.", allowed=precision),
+            Column("exit_by", "string", "What ended the membership.", allowed=EXIT_BY),
+            Column("party_ids", "string", "Ids of the country's actions on the agreement (parties.csv), "
+                   "joined with ';'."),
+            Column("source_ids", "string", "Ids of the sources (sources.csv) cited by those actions, "
+                   "joined with ';'."),
+        ),
+    )
+
+
+def stream(*, agreements: QuerySet | None = None, parties: QuerySet | None = None,
+           country: str | None = None) -> Iterator[list]:
+    bonds = load(agreements, parties)
+    country_id = resolve_country(country)
+    return spec().render(rows(bonds, country_id))
+
+
+def rows(bonds: Bonds, country: int | None = None) -> Iterator[dict]:
+    for agreement_id in sorted(bonds.spells):
+        spells = sorted(bonds.spells[agreement_id], key=lambda spell: bonds.country_key(spell.country_id))
+        for spell in spells:
+            if country is not None and spell.country_id != country:
+                continue
+            iso3, ccode = bonds.countries[spell.country_id]
+            entry, exit_ = spell.entry or (None, None), spell.exit or (None, None)
+            yield {
+                "agreement_id": agreement_id, "iso3": iso3, "ccode": ccode,
+                "entry": format_partial(*entry), "entry_precision": entry[1],
+                "exit": format_partial(*exit_), "exit_precision": exit_[1], "exit_by": spell.exit_by or None,
+                "party_ids": joined(spell.party_ids),
+                "source_ids": joined(bonds.sources_of("party", spell.party_ids)),
+            }

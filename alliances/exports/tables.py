@@ -1,0 +1,268 @@
+"""The table exports: one definition per model of its flat CSV columns, streamed by chunks.
+
+    table = TABLES["agreements"]
+    csv_response(table.stream(Agreement.objects.published()), table.filename)
+
+A table reads `queryset.values_list(...).iterator(chunk_size)`: no model instances, and per
+chunk one query per many-to-many field plus one for the citations, whatever the row count.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from alliances.models import (
+    Agreement,
+    Claim,
+    Clause,
+    Country,
+    CuratedRecord,
+    Membership,
+    Organisation,
+    Party,
+    Person,
+    ProvisionType,
+)
+from sources.models import Citation, Source
+
+from .columns import (
+    CITATION_IDS,
+    SOURCE_IDS,
+    Column,
+    FileSpec,
+    aliases,
+    by_id,
+    by_iso3,
+    by_slug,
+    country,
+    many,
+    partial,
+    plain,
+    reference,
+    timestamps,
+)
+
+CHUNK_SIZE = 2000
+
+
+def chunked(iterable: Iterable, size: int) -> Iterator[list]:
+    iterator = iter(iterable)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+@dataclass(frozen=True)
+class Table(FileSpec):
+    model: type[models.Model] | None = None
+
+    @property
+    def lookups(self) -> list[str]:
+        """The values() lookups the columns read, "id" first."""
+        gathered = self.gathered
+        keys = ["id"]
+        for column in self.columns:
+            keys += [key for key in column.reads if key not in keys and key not in gathered]
+        return keys
+
+    @property
+    def gathered(self) -> set[str]:
+        keys = {column.m2m for column in self.columns if column.m2m}
+        if self.cited:
+            keys |= {"citation_ids", "source_ids"}
+        return keys
+
+    @property
+    def cited(self) -> bool:
+        return issubclass(self.model, CuratedRecord)
+
+    def stream(self, queryset: models.QuerySet, chunk_size: int = CHUNK_SIZE) -> Iterator[list]:
+        """The header, then one list of cell values per record, in id order."""
+        yield self.header
+        yield from self.rows(queryset, chunk_size)
+
+    def rows(self, queryset: models.QuerySet, chunk_size: int = CHUNK_SIZE) -> Iterator[list]:
+        lookups = self.lookups
+        values = queryset.order_by("pk").values_list(*lookups).iterator(chunk_size=chunk_size)
+        for chunk in chunked(values, chunk_size):
+            extras = self.gather([values[0] for values in chunk])
+            for values in chunk:
+                row = dict(zip(lookups, values, strict=True))
+                for key, by_pk in extras.items():
+                    row[key] = by_pk.get(row["id"], ())
+                yield [column.value(row) for column in self.columns]
+
+    def gather(self, ids: list[int]) -> dict[str, dict[int, list]]:
+        """Per chunk: the targets of each many-to-many column and the record's citations."""
+        extras = {}
+        for column in self.columns:
+            if column.m2m:
+                extras[column.m2m] = self.gather_many(column.m2m, ids)
+        if self.cited:
+            extras["citation_ids"], extras["source_ids"] = gather_citations(self.model, ids)
+        return extras
+
+    def gather_many(self, name: str, ids: list[int]) -> dict[int, list]:
+        m2m = self.model._meta.get_field(name)
+        through = m2m.remote_field.through
+        source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
+        shown = M2M_SHOWN_AS[m2m.related_model]
+        by_pk = defaultdict(list)
+        pairs = (
+            through.objects.filter(**{f"{source}_id__in": ids})
+            .order_by(f"{target}_id").values_list(f"{source}_id", f"{target}__{shown}")
+        )
+        for pk, item in pairs:
+            by_pk[pk].append(item)
+        return by_pk
+
+
+# Targets of many-to-many columns are shown as their iso3, slug or id.
+M2M_SHOWN_AS = {Country: "iso3", ProvisionType: "slug", Organisation: "id", Agreement: "id", Claim: "id"}
+
+
+def gather_citations(model: type[models.Model], ids: list[int]) -> tuple[dict, dict]:
+    """Citation ids and the distinct source ids of the records `ids`, in one query."""
+    citation_ids, source_ids = defaultdict(list), defaultdict(list)
+    rows = Citation.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+    ).order_by("id").values_list("object_id", "id", "source_id")
+    for pk, citation_id, source_id in rows:
+        citation_ids[pk].append(citation_id)
+        source_ids[pk].append(source_id)
+    return citation_ids, {pk: sorted(set(sources)) for pk, sources in source_ids.items()}
+
+
+def curated(model: type[models.Model]) -> tuple[Column, ...]:
+    """What every curated record ends with: status, timestamps, provenance."""
+    return (plain(model, "status"), *timestamps(model), CITATION_IDS, SOURCE_IDS)
+
+
+def _table(name: str, title: str, model, *columns: Column, description: str = "") -> Table:
+    description = description or str(model.__doc__ or "").strip().split("\n\n")[0]
+    return Table(name, title, description, (plain(model, "id"), *columns), ("id",), model)
+
+
+def _record_type_restore(text, ctx):
+    return {"content_type_id": ctx.content_type_ids[text]}
+
+
+def _table_of(app_label: str, model_name: str) -> str:
+    return TABLE_OF_MODEL[f"{app_label}.{model_name}"]
+
+
+TABLES: dict[str, Table] = {
+    table.name: table for table in (
+        _table(
+            "countries", "Countries", Country,
+            plain(Country, "name"), plain(Country, "iso2"), plain(Country, "iso3"),
+            plain(Country, "cow_code"), plain(Country, "wikidata_qid"), aliases(Country),
+            *curated(Country),
+            description="States, with their ISO 3166 and Correlates of War codes.",
+        ),
+        _table(
+            "organisations", "Organisations", Organisation,
+            plain(Organisation, "name"), plain(Organisation, "acronym"), aliases(Organisation),
+            plain(Organisation, "kind"), *partial(Organisation, "founded_on"),
+            plain(Organisation, "wikidata_qid"), *curated(Organisation),
+            description="International organisations and the frameworks agreements sit in.",
+        ),
+        _table(
+            "memberships", "Memberships", Membership,
+            reference(Membership, "organisation", "organisations"), country(Membership, "country"),
+            plain(Membership, "role"), *partial(Membership, "joined_on"), *partial(Membership, "left_on"),
+            *curated(Membership),
+            description="Countries' memberships of organisations, with the dates they joined and left.",
+        ),
+        _table(
+            "persons", "Persons", Person,
+            plain(Person, "name"), aliases(Person), plain(Person, "affiliation"),
+            country(Person, "country"), reference(Person, "organisation", "organisations"),
+            plain(Person, "wikidata_qid"), *curated(Person),
+            description="Speakers of claims and signatories of agreements.",
+        ),
+        _table(
+            "agreements", "Agreements", Agreement,
+            plain(Agreement, "title"), plain(Agreement, "short_name"), aliases(Agreement),
+            plain(Agreement, "kind"), plain(Agreement, "legal_status"),
+            *partial(Agreement, "signed_on"), plain(Agreement, "signed_at"),
+            *partial(Agreement, "in_force_on"), *partial(Agreement, "ends_on"),
+            reference(Agreement, "parent", "agreements"), plain(Agreement, "summary"),
+            reference(Agreement, "organisation", "organisations"),
+            plain(Agreement, "atopid"), plain(Agreement, "cow_id"), *curated(Agreement),
+            description="Agreements (treaties, declarations, plans, ...): the agreement-level file.",
+        ),
+        _table(
+            "parties", "Party actions", Party,
+            reference(Party, "agreement", "agreements"), country(Party, "country"),
+            plain(Party, "action"), *partial(Party, "date"),
+            reference(Party, "signed_by", "persons"), *curated(Party),
+            description="One action of one country on one agreement (signature, ratification, "
+            "accession, entry into force, withdrawal, denunciation), as the UN Treaty Collection lists them.",
+        ),
+        _table(
+            "clauses", "Clauses", Clause,
+            reference(Clause, "agreement", "agreements"), plain(Clause, "label"), plain(Clause, "text"),
+            many(Clause, "provision_types", "Slugs (provision-types.csv)", by_slug),
+            plain(Clause, "conditions"), plain(Clause, "binding"),
+            many(Clause, "obligors", "ISO alpha-3 codes", by_iso3),
+            many(Clause, "beneficiaries", "ISO alpha-3 codes", by_iso3),
+            *curated(Clause),
+            description="Clauses of agreements: what they oblige, whom, for whom.",
+        ),
+        _table(
+            "provision-types", "Provision types", ProvisionType,
+            plain(ProvisionType, "slug"), plain(ProvisionType, "name"),
+            plain(ProvisionType, "description"), plain(ProvisionType, "atop_variable"),
+            plain(ProvisionType, "cow_type"),
+        ),
+        _table(
+            "claims", "Claims", Claim,
+            plain(Claim, "text"), plain(Claim, "kind"), reference(Claim, "claimant", "persons"),
+            *partial(Claim, "claimed_on"),
+            many(Claim, "subject_countries", "ISO alpha-3 codes", by_iso3),
+            many(Claim, "subject_organisations", "Ids (organisations.csv)", by_id),
+            many(Claim, "subject_agreements", "Ids (agreements.csv)", by_id),
+            plain(Claim, "quantity_value"), plain(Claim, "quantity_unit"),
+            *partial(Claim, "period_start"), *partial(Claim, "period_end"),
+            plain(Claim, "rank"), plain(Claim, "rank_reason"),
+            many(Claim, "contradicts", "Ids (claims.csv)", by_id), *curated(Claim),
+            description="Claims (facts, figures, assessments, forecasts, commitments) as sources state them.",
+        ),
+        _table(
+            "sources", "Sources", Source,
+            plain(Source, "title"), plain(Source, "publisher"), plain(Source, "author"),
+            plain(Source, "url"), *partial(Source, "published_on"), plain(Source, "retrieved_on"),
+            plain(Source, "language"), plain(Source, "kind"), plain(Source, "text"),
+            Column("sha256", "string", str(Source._meta.get_field("sha256").help_text), ("sha256",),
+                   lambda value: value or None, pattern="[0-9a-f]{64}"),
+            *timestamps(Source),
+            description="Source documents with their stored text, which citations index into.",
+        ),
+        _table(
+            "citations", "Citations", Citation,
+            reference(Citation, "source", "sources"),
+            Column(
+                "record_type", "string",
+                "File (and API resource) of the cited record, e.g. agreements.",
+                ("content_type__app_label", "content_type__model"), _table_of,
+                restore=_record_type_restore,
+            ),
+            plain(Citation, "object_id", column="record_id"),
+            plain(Citation, "field"), plain(Citation, "quote"), plain(Citation, "text_fragment"),
+            plain(Citation, "start"), plain(Citation, "end"), plain(Citation, "prefix"),
+            plain(Citation, "suffix"), plain(Citation, "match"),
+            Column("verified", "boolean", "Whether the quote was found in the source's stored text "
+                   "(match exact or normalized).", ("match",),
+                   lambda match: match in Citation.VERIFIED_MATCHES),
+            plain(Citation, "anchored_sha256"), *timestamps(Citation),
+            description="Passages of sources that support records: W3C Web Annotation TextQuote and "
+            "TextPosition selectors (start/end in code points, end exclusive).",
+        ),
+    )
+}
+
+TABLE_OF_MODEL = {table.model._meta.label_lower: name for name, table in TABLES.items()}
