@@ -106,7 +106,7 @@ class CuratedRecord(models.Model):
             )
         if verified_citations == 0:
             raise ValidationError(
-                {"status": f"A {self._meta.verbose_name} cannot be published without at least "
+                {"status": f"This {self._meta.verbose_name} cannot be published without at least "
                            "one verified citation: cite the passage of a source that supports it."},
                 code="unpublishable",
             )

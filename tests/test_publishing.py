@@ -1,0 +1,262 @@
+"""The publishing rule and the publish permission, through the admin's forms and actions."""
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+
+from alliances.models import Agreement, Country, Party
+from sources.models import Citation
+from tests.conftest import cite, make_agreement, make_country, make_party, make_source, publish
+
+pytestmark = pytest.mark.django_db
+
+CITATIONS = "sources-citation-content_type-object_id"
+UNPUBLISHABLE = "cannot be published without at least one verified citation"
+
+
+def page_data(response) -> dict:
+    """What the browser would post back unchanged: the main form and every inline formset."""
+    data = {}
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        management = inline.formset.management_form
+        data.update({management.add_prefix(name): field.value() for name, field in
+                     ((name, management[name]) for name in management.fields)})
+        forms += inline.formset.forms
+    for form in forms:
+        for name in form.fields:
+            value = form[name].value()
+            if value is not None and value is not False:
+                data[form.add_prefix(name)] = value
+    return data
+
+
+def agreement_form(status="published", **fields) -> dict:
+    data = {
+        "title": "Shusha Declaration on Allied Relations", "kind": "declaration",
+        "legal_status": "signed", "status": status, **fields,
+    }
+    for prefix in ("parties", "clauses", CITATIONS):
+        data |= {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+    return data
+
+
+def with_citations(data: dict, *citations: dict) -> dict:
+    data[f"{CITATIONS}-TOTAL_FORMS"] = str(len(citations))
+    for i, citation in enumerate(citations):
+        data |= {f"{CITATIONS}-{i}-{name}": value for name, value in citation.items()}
+    return data
+
+
+def add_agreement(client, data):
+    return client.post(reverse("admin:alliances_agreement_add"), data)
+
+
+def citations_formset(response):
+    [formset] = [inline.formset for inline in response.context["inline_admin_formsets"]
+                 if inline.formset.prefix == CITATIONS]
+    return formset
+
+
+def changelist_actions(client):
+    action_form = client.get(reverse("admin:alliances_agreement_changelist")).context["action_form"]
+    return [name for name, _ in action_form.fields["action"].choices] if action_form else []
+
+
+# --- the publishing rule -----------------------------------------------------------------------
+
+
+def test_publishing_without_citation_shows_the_error_and_stores_nothing(client, reviewer):
+    client.force_login(reviewer)
+    response = add_agreement(client, agreement_form())
+    assert response.status_code == 200
+    assert UNPUBLISHABLE in str(citations_formset(response).non_form_errors())
+    assert UNPUBLISHABLE in response.content.decode()
+    assert not Agreement.objects.exists()
+    assert not Citation.objects.exists()
+
+
+def test_agreement_added_with_a_verifying_citation_is_published_in_the_same_save(client, reviewer):
+    client.force_login(reviewer)
+    source = make_source()
+    response = add_agreement(client, with_citations(agreement_form(), {
+        "source": source.pk, "quote": "Shusha  Declaration on Allied   Relations", "field": "title",
+    }))
+    assert response.status_code == 302
+    agreement = Agreement.objects.get()
+    assert agreement.status == "published"
+    citation = Citation.objects.for_record(agreement).get()
+    assert (citation.match, citation.field, citation.source) == ("normalized", "title", source)
+    assert source.text[citation.start:citation.end] == "Shusha Declaration on Allied Relations"
+
+
+def test_quote_not_in_the_source_shows_the_anchoring_error_on_the_inline(client, reviewer):
+    client.force_login(reviewer)
+    source = make_source(title="Azertac")
+    response = add_agreement(client, with_citations(agreement_form(), {
+        "source": source.pk, "quote": "eternal friendship",
+    }))
+    assert response.status_code == 200
+    [form] = citations_formset(response).forms
+    message = f'quote not found: "eternal friendship" in source #{source.pk} "Azertac".'
+    assert form.errors["quote"] == [message]
+    assert not Agreement.objects.exists()
+
+
+def test_ambiguous_quote_asks_for_prefix_or_suffix(client, reviewer):
+    client.force_login(reviewer)
+    source = make_source(text="The parties consult. Later the parties consult again.")
+    citation = {"source": source.pk, "quote": "parties consult"}
+    response = add_agreement(client, with_citations(agreement_form(), citation))
+    [form] = citations_formset(response).forms
+    assert "occurs 2 times; a prefix or suffix is needed to choose one" in form.errors["quote"][0]
+    assert not Agreement.objects.exists()
+
+    response = add_agreement(client, with_citations(agreement_form(), {**citation, "suffix": "again"}))
+    assert response.status_code == 302
+    stored = Citation.objects.get()
+    assert (stored.start, stored.end) == (31, 46)
+    assert stored.prefix == "The parties consult. Later the "
+
+
+def test_text_fragment_anchors_a_long_passage(client, reviewer):
+    client.force_login(reviewer)
+    source = make_source()
+    response = add_agreement(client, with_citations(agreement_form(), {
+        "source": source.pk, "text_fragment": "The parties pledge,third state",
+    }))
+    assert response.status_code == 302
+    citation = Citation.objects.get()
+    assert citation.quote == "The parties pledge “mutual assistance” if either is attacked by a third state"
+
+
+def test_citation_of_a_source_without_text_does_not_publish(client, reviewer):
+    client.force_login(reviewer)
+    response = add_agreement(client, with_citations(agreement_form(), {
+        "source": make_source(text="").pk, "quote": "words from a paper copy",
+    }))
+    assert UNPUBLISHABLE in str(citations_formset(response).non_form_errors())
+    assert not Agreement.objects.exists()
+    response = add_agreement(client, with_citations(agreement_form(status="review"), {
+        "source": make_source(text="").pk, "quote": "words from a paper copy",
+    }))
+    assert response.status_code == 302
+    assert Citation.objects.get().match == "unverified"
+
+
+def test_unknown_cited_field_is_refused(client, reviewer):
+    client.force_login(reviewer)
+    response = add_agreement(client, with_citations(agreement_form(), {
+        "source": make_source().pk, "quote": "Shusha Declaration", "field": "signed",
+    }))
+    [form] = citations_formset(response).forms
+    assert form.errors["field"] == ["agreement has no field 'signed'."]
+
+
+def test_deleting_the_last_verified_citation_of_a_published_record_is_refused(client, reviewer):
+    client.force_login(reviewer)
+    agreement = publish(make_agreement())
+    url = reverse("admin:alliances_agreement_change", args=[agreement.pk])
+    data = page_data(client.get(url))
+    data[f"{CITATIONS}-0-DELETE"] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert UNPUBLISHABLE in str(citations_formset(response).non_form_errors())
+    assert Citation.objects.count() == 1
+    data["status"] = "retracted"
+    assert client.post(url, data).status_code == 302
+    assert not Citation.objects.exists()
+
+
+def test_published_record_edited_without_touching_citations(client, editor):
+    client.force_login(editor)
+    agreement = publish(make_agreement())
+    url = reverse("admin:alliances_agreement_change", args=[agreement.pk])
+    data = page_data(client.get(url)) | {"summary": "A pledge of mutual assistance."}
+    assert client.post(url, data).status_code == 302
+    agreement.refresh_from_db()
+    assert (agreement.status, agreement.summary) == ("published", "A pledge of mutual assistance.")
+
+
+def test_countries_publish_without_citations(client, reviewer):
+    client.force_login(reviewer)
+    response = client.post(reverse("admin:alliances_country_add"), {
+        "name": "Uzbekistan", "iso2": "UZ", "iso3": "UZB", "aliases": "Oʻzbekiston", "status": "published",
+        f"{CITATIONS}-TOTAL_FORMS": "0", f"{CITATIONS}-INITIAL_FORMS": "0",
+    })
+    assert response.status_code == 302
+    assert Country.objects.get().aliases == ["Oʻzbekiston"]
+
+
+# --- only reviewers publish --------------------------------------------------------------------
+
+
+def test_editor_cannot_publish_in_the_form(client, editor):
+    client.force_login(editor)
+    citation = {"source": make_source().pk, "quote": "Shusha Declaration"}
+    response = add_agreement(client, with_citations(agreement_form(), citation))
+    assert response.status_code == 200
+    assert "Only reviewers may publish" in response.context["adminform"].form.errors["status"][0]
+    assert not Agreement.objects.exists()
+
+    response = add_agreement(client, with_citations(agreement_form(status="review"), citation))
+    assert response.status_code == 302
+    agreement = Agreement.objects.get()
+    assert agreement.status == "review"
+
+    url = reverse("admin:alliances_agreement_change", args=[agreement.pk])
+    response = client.post(url, page_data(client.get(url)) | {"status": "published"})
+    assert "Only reviewers may publish" in response.context["adminform"].form.errors["status"][0]
+    agreement.refresh_from_db()
+    assert agreement.status == "review"
+
+
+def test_editor_cannot_publish_a_party_inline(client, editor):
+    client.force_login(editor)
+    agreement = make_agreement()
+    party = make_party(agreement=agreement, country=make_country())
+    cite(party)
+    url = reverse("admin:alliances_agreement_change", args=[agreement.pk])
+    response = client.post(url, page_data(client.get(url)) | {"parties-0-status": "published"})
+    [party_form] = response.context["inline_admin_formsets"][0].formset.forms
+    assert "Only reviewers may publish" in party_form.errors["status"][0]
+    assert Party.objects.get().status == "draft"
+
+
+def test_reviewer_publishes_in_the_form(client, reviewer):
+    client.force_login(reviewer)
+    agreement = make_agreement(status="review")
+    cite(agreement)
+    url = reverse("admin:alliances_agreement_change", args=[agreement.pk])
+    assert client.post(url, page_data(client.get(url)) | {"status": "published"}).status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.status == "published"
+
+
+def test_editor_has_no_publish_action(client, editor):
+    client.force_login(editor)
+    agreement = make_agreement()
+    cite(agreement)
+    assert "publish_selected" not in changelist_actions(client)
+    client.post(reverse("admin:alliances_agreement_changelist"), {
+        "action": "publish_selected", "_selected_action": [agreement.pk],
+    })
+    agreement.refresh_from_db()
+    assert agreement.status == "draft"
+
+
+def test_reviewer_publishes_selected_and_hears_which_were_refused(client, reviewer):
+    client.force_login(reviewer)
+    cited, uncited = make_agreement(title="Cited"), make_agreement(title="Uncited")
+    cite(cited)
+    assert "publish_selected" in changelist_actions(client)
+    response = client.post(reverse("admin:alliances_agreement_changelist"), {
+        "action": "publish_selected", "_selected_action": [cited.pk, uncited.pk],
+    })
+    assert response.status_code == 302
+    cited.refresh_from_db()
+    uncited.refresh_from_db()
+    assert (cited.status, uncited.status) == ("published", "draft")
+    notes = [str(message) for message in get_messages(response.wsgi_request)]
+    assert f"Not published: Uncited (#{uncited.pk}): This agreement {UNPUBLISHABLE}" in notes[0]
+    assert notes[1] == "Published 1 agreements."
