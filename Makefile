@@ -16,6 +16,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_curated
 	$(PY) manage.py demo_users
 	$(PY) manage.py runserver $(HOST)
 

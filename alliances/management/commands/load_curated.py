@@ -1,0 +1,60 @@
+"""Load the curated dataset: manage.py load_curated [--file PATH] [--sources DIR]."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from alliances import curated
+
+KINDS = ("source", "country", "organisation", "person", "agreement", "membership", "party", "clause",
+         "claim", "citation")
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the curated dataset (alliances/data/curated.yaml) through the admin's validation, "
+        "anchoring every citation in its source's text. Loading it again changes nothing."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--file", type=Path, default=curated.DEFAULT_FILE, help="The data file (YAML).",
+        )
+        parser.add_argument(
+            "--sources", type=Path, default=None, metavar="DIR",
+            help="Directory holding the source texts the file names (default: settings.SEEDS_DIR).",
+        )
+
+    def handle(self, *args, **options):
+        seeds_dir = options["sources"] or Path(settings.SEEDS_DIR)
+        try:
+            data = curated.read_file(options["file"])
+            if not seeds_dir.is_dir():
+                self.stderr.write(self.style.WARNING(
+                    f"Warning: no source directory {seeds_dir}: sources are stored without their "
+                    "text, so citations are unverified and records that need a verified citation "
+                    "to be published load as review instead of published."
+                ))
+            total = sum(len(entries) for entries in data.values())
+            with tqdm(total=total, unit="record", disable=not self.stdout.isatty()) as bar:
+                loader = curated.load(data, seeds_dir, advance=bar.update)
+        except curated.CuratedDataError as exc:
+            raise CommandError(f"{options['file']}: nothing loaded: {exc}") from None
+        self.report(loader)
+
+    def report(self, loader: curated.Loader) -> None:
+        summary = loader.summary()
+        for kind in KINDS:
+            counts = summary.get(kind)
+            if counts:
+                self.stdout.write(
+                    f"{kind:>12}: {counts['created']} created, {counts['updated']} updated, "
+                    f"{counts['unchanged']} unchanged"
+                )
+        if loader.held_back:
+            self.stderr.write(self.style.WARNING(
+                f"Warning: {len(loader.held_back)} records the file publishes were loaded as review "
+                f"(no verified citation): {', '.join(loader.held_back)}"
+            ))
