@@ -10,6 +10,7 @@ import pycountry
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 
 from alliances.models import Agreement, Claim, Clause, Country, Membership, Organisation, Party, Person
 from sources.models import Citation, Source
@@ -126,3 +127,10 @@ def reviewer(db):
 @pytest.fixture
 def superuser(db):
     return make_user("root", superuser=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database also gets the cache table (the API's throttling counts in it)."""
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)

@@ -1,0 +1,76 @@
+"""Serializer fields shared by every resource: partial dates and countries by iso3."""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from alliances.models import Country
+from sources.partial_dates import format_partial, parse_partial
+
+PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": PARTIAL_DATE_PATTERN,
+        "nullable": True,
+        "example": "2022-02",
+        "description": "Partial date, reduced-precision ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD.",
+    }
+)
+class PartialDateField(serializers.Field):
+    """A partial date as "2021-06-15", "2022-02" or "2017".
+
+    It reads and writes the model's two columns, `<name>` and `<name>_precision`, so it binds
+    to the whole instance (source="*"); the precision is shown by a read-only sibling field.
+    """
+
+    default_error_messages = {"invalid": "Use YYYY, YYYY-MM or YYYY-MM-DD."}
+
+    def __init__(self, **kwargs):
+        kwargs.update(source="*", required=False, allow_null=True)
+        super().__init__(**kwargs)
+
+    def _columns(self, date, precision) -> dict:
+        return {self.field_name: date, f"{self.field_name}_precision": precision}
+
+    def get_attribute(self, instance):
+        return instance
+
+    def to_representation(self, instance) -> str | None:
+        return format_partial(
+            getattr(instance, self.field_name), getattr(instance, f"{self.field_name}_precision")
+        )
+
+    def run_validation(self, data=serializers.empty):
+        if data in (None, ""):
+            return self._columns(None, "")
+        return super().run_validation(data)
+
+    def to_internal_value(self, data) -> dict:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        try:
+            return self._columns(*parse_partial(data))
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
+def precision_field() -> serializers.CharField:
+    return serializers.CharField(
+        read_only=True, help_text="Precision of the date beside it: year, month, day, or empty."
+    )
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-Z]{3}$", "example": "UZB"})
+class CountryField(serializers.SlugRelatedField):
+    """A country, referred to by its ISO alpha-3 code (case-insensitive on input)."""
+
+    def __init__(self, **kwargs):
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Country.objects.all())
+        super().__init__(slug_field="iso3", **kwargs)
+
+    def to_internal_value(self, data):
+        return super().to_internal_value(data.upper() if isinstance(data, str) else data)

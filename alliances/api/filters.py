@@ -1,0 +1,314 @@
+"""One FilterSet per resource. Countries are given as iso2 or iso3 (any case); related records
+by id; `search` goes through alliances.api.search; `ordering` takes a whitelist, and the
+pagination always ends the order with `id`."""
+
+import functools
+import operator
+
+import django_filters as filters
+from django import forms
+from django.contrib.contenttypes.models import ContentType
+from django.core.validators import RegexValidator
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema_field
+
+from alliances.models import (
+    Agreement,
+    Claim,
+    Clause,
+    Country,
+    Membership,
+    Organisation,
+    Party,
+    Person,
+    ProvisionType,
+    Status,
+)
+from sources.models import Citation, Source
+
+from . import search
+from .permissions import can_view_drafts
+from .serializers import curated_models
+
+MAX_ID = 2**63 - 1
+country_code = RegexValidator(r"^[A-Za-z]{2,3}$", "Give an ISO alpha-2 or alpha-3 code.")
+
+
+@extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2,3}$", "example": "UZ"})
+class CountryFilter(filters.CharFilter):
+    """A country by ISO alpha-2 or alpha-3 code, case-insensitive, through the given paths."""
+
+    def __init__(self, *paths: str, **kwargs):
+        self.paths = paths
+        kwargs.setdefault("help_text", "ISO 3166-1 alpha-2 or alpha-3 code, e.g. UZ or UZB.")
+        super().__init__(validators=[country_code], **kwargs)
+
+    def filter(self, queryset, value):
+        if not value:
+            return queryset
+        code = "iso2" if len(value) == 2 else "iso3"
+        countries = Country.objects.filter(**{f"{code}__iexact": value}).values("pk")
+        naming = functools.reduce(operator.or_, (Q(**{f"{path}__in": countries}) for path in self.paths))
+        # Through a many-to-many path a record would match once per row: select ids instead.
+        return queryset.filter(pk__in=queryset.model._default_manager.filter(naming).values("pk"))
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class IdFilter(filters.Filter):
+    field_class = forms.IntegerField
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class RecordChoiceFilter(filters.ModelChoiceFilter):
+    """A related record by id, filtered through a method."""
+
+
+@extend_schema_field({"type": "string", "example": "defense"})
+class SlugChoiceFilter(filters.ModelChoiceFilter):
+    """A related record by slug, filtered through a method."""
+
+
+def by_id(model, field_name=None, **kwargs) -> filters.ModelChoiceFilter:
+    return filters.ModelChoiceFilter(
+        queryset=model._default_manager.all(), field_name=field_name, **kwargs
+    )
+
+
+def date_range(field: str) -> tuple[filters.DateFilter, filters.DateFilter]:
+    """`<x>_after` and `<x>_before`: a partial date counts as the first day of its period."""
+    return tuple(
+        filters.DateFilter(field_name=field, lookup_expr=lookup, help_text=f"{field} {words} (YYYY-MM-DD).")
+        for lookup, words in (("gte", "on or after"), ("lte", "on or before"))
+    )
+
+
+class RecordFilterSet(filters.FilterSet):
+    search = filters.CharFilter(method="filter_search", help_text="Words to look for.")
+    search_function = None
+
+    def filter_search(self, queryset, name, value):
+        return type(self).search_function(queryset, value) if value else queryset
+
+    def visible(self, model):
+        """The records of `model` this caller may see, for filters that look through them."""
+        records = model._default_manager.all()
+        user = getattr(self.request, "user", None)
+        return records if user is not None and can_view_drafts(user, model) else records.published()
+
+
+class CuratedFilterSet(RecordFilterSet):
+    status = filters.ChoiceFilter(choices=Status.choices)
+    source = RecordChoiceFilter(
+        queryset=Source.objects.all(), method="filter_source",
+        help_text="Records that cite this source (id).",
+    )
+
+    def filter_source(self, queryset, name, source):
+        cited = Citation.objects.filter(
+            content_type=ContentType.objects.get_for_model(queryset.model), source=source
+        )
+        return queryset.filter(pk__in=cited.values("object_id"))
+
+
+class CountryFilterSet(CuratedFilterSet):
+    search_function = search.search_countries
+    ordering = filters.OrderingFilter(
+        fields=("name", "iso2", "iso3", "cow_code", "created_at", "updated_at", "id")
+    )
+
+    class Meta:
+        model = Country
+        fields = ()
+
+
+class OrganisationFilterSet(CuratedFilterSet):
+    search_function = search.search_organisations
+    kind = filters.ChoiceFilter(choices=Organisation.Kind.choices)
+    country = filters.CharFilter(
+        method="filter_country", help_text="Organisations this country (iso2 or iso3) is a member of.",
+        validators=[country_code],
+    )
+    founded_after, founded_before = date_range("founded_on")
+    ordering = filters.OrderingFilter(
+        fields=("name", "acronym", "founded_on", "created_at", "updated_at", "id")
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ()
+
+    def filter_country(self, queryset, name, value):
+        members = CountryFilter("country").filter(self.visible(Membership), value)
+        return queryset.filter(pk__in=members.values("organisation_id"))
+
+
+class MembershipFilterSet(CuratedFilterSet):
+    search_function = search.search_memberships
+    country = CountryFilter("country")
+    organisation = by_id(Organisation)
+    role = filters.ChoiceFilter(choices=Membership.Role.choices)
+    as_of = filters.DateFilter(method="filter_as_of", help_text="Memberships active that day (YYYY-MM-DD).")
+    joined_after, joined_before = date_range("joined_on")
+    left_after, left_before = date_range("left_on")
+    ordering = filters.OrderingFilter(
+        fields=("joined_on", "left_on", "role", "created_at", "updated_at", "id")
+    )
+
+    class Meta:
+        model = Membership
+        fields = ()
+
+    def filter_as_of(self, queryset, name, day):
+        return queryset.active_on(day)
+
+
+class PersonFilterSet(CuratedFilterSet):
+    search_function = search.search_persons
+    country = CountryFilter("country")
+    organisation = by_id(Organisation)
+    ordering = filters.OrderingFilter(fields=("name", "created_at", "updated_at", "id"))
+
+    class Meta:
+        model = Person
+        fields = ()
+
+
+class AgreementFilterSet(CuratedFilterSet):
+    search_function = search.search_agreements
+    kind = filters.ChoiceFilter(choices=Agreement.Kind.choices)
+    legal_status = filters.ChoiceFilter(choices=Agreement.LegalStatus.choices)
+    country = filters.CharFilter(
+        method="filter_country", help_text="Agreements this country (iso2 or iso3) has an action on.",
+        validators=[country_code],
+    )
+    organisation = by_id(Organisation)
+    parent = by_id(Agreement)
+    provision = SlugChoiceFilter(
+        queryset=ProvisionType.objects.all(), to_field_name="slug", method="filter_provision",
+        help_text="Agreements with a clause of this provision type (slug).",
+    )
+    as_of = filters.DateFilter(
+        method="filter_as_of", help_text="Agreements binding at least one country that day (YYYY-MM-DD).",
+    )
+    signed_after, signed_before = date_range("signed_on")
+    in_force_after, in_force_before = date_range("in_force_on")
+    ends_after, ends_before = date_range("ends_on")
+    ordering = filters.OrderingFilter(
+        fields=("title", "signed_on", "in_force_on", "ends_on", "created_at", "updated_at", "id")
+    )
+
+    class Meta:
+        model = Agreement
+        fields = ()
+
+    def filter_country(self, queryset, name, value):
+        actions = CountryFilter("country").filter(self.visible(Party), value)
+        return queryset.filter(pk__in=actions.values("agreement_id"))
+
+    def filter_provision(self, queryset, name, provision):
+        clauses = self.visible(Clause).filter(provision_types=provision)
+        return queryset.filter(pk__in=clauses.values("agreement_id"))
+
+    def filter_as_of(self, queryset, name, day):
+        return queryset.binding_on(day)
+
+
+class PartyFilterSet(CuratedFilterSet):
+    search_function = search.search_parties
+    agreement = by_id(Agreement)
+    country = CountryFilter("country")
+    action = filters.ChoiceFilter(choices=Party.Action.choices)
+    date_after, date_before = date_range("date")
+    ordering = filters.OrderingFilter(fields=("date", "agreement", "created_at", "updated_at", "id"))
+
+    class Meta:
+        model = Party
+        fields = ()
+
+
+class ClauseFilterSet(CuratedFilterSet):
+    search_function = search.search_clauses
+    agreement = by_id(Agreement)
+    provision = filters.ModelChoiceFilter(
+        queryset=ProvisionType.objects.all(), to_field_name="slug", field_name="provision_types",
+        help_text="Clauses of this provision type (slug).",
+    )
+    binding = filters.ChoiceFilter(choices=Clause.Binding.choices)
+    country = CountryFilter(
+        "obligors", "beneficiaries", help_text="Clauses naming this country (iso2 or iso3) as obligor "
+        "or beneficiary.",
+    )
+    ordering = filters.OrderingFilter(fields=("label", "agreement", "created_at", "updated_at", "id"))
+
+    class Meta:
+        model = Clause
+        fields = ()
+
+
+class ProvisionTypeFilterSet(RecordFilterSet):
+    search_function = search.search_provision_types
+    atop_variable = filters.ChoiceFilter(choices=ProvisionType.AtopVariable.choices)
+    ordering = filters.OrderingFilter(fields=("slug", "name", "id"))
+
+    class Meta:
+        model = ProvisionType
+        fields = ()
+
+
+class ClaimFilterSet(CuratedFilterSet):
+    search_function = search.search_claims
+    kind = filters.ChoiceFilter(choices=Claim.Kind.choices)
+    rank = filters.ChoiceFilter(choices=Claim.Rank.choices)
+    claimant = by_id(Person)
+    country = CountryFilter("subject_countries", help_text="Claims about this country (iso2 or iso3).")
+    organisation = by_id(Organisation, field_name="subject_organisations", distinct=True)
+    agreement = by_id(Agreement, field_name="subject_agreements", distinct=True)
+    claimed_after, claimed_before = date_range("claimed_on")
+    ordering = filters.OrderingFilter(fields=("claimed_on", "created_at", "updated_at", "id"))
+
+    class Meta:
+        model = Claim
+        fields = ()
+
+
+class SourceFilterSet(RecordFilterSet):
+    search_function = search.search_sources
+    kind = filters.ChoiceFilter(choices=Source.Kind.choices)
+    language = filters.CharFilter(help_text="ISO 639-1 code, e.g. en.")
+    published_after, published_before = date_range("published_on")
+    retrieved_after, retrieved_before = date_range("retrieved_on")
+    ordering = filters.OrderingFilter(
+        fields=("title", "published_on", "retrieved_on", "created_at", "updated_at", "id")
+    )
+
+    class Meta:
+        model = Source
+        fields = ()
+
+
+class CitationFilterSet(RecordFilterSet):
+    search_function = search.search_citations
+    source = by_id(Source)
+    record_type = filters.ChoiceFilter(
+        choices=[(name, name) for name in sorted(curated_models())], method="filter_record_type",
+        help_text="Type of the cited record.",
+    )
+    record_id = IdFilter(field_name="object_id", help_text="Id of the cited record (with record_type).")
+    field = filters.CharFilter(help_text="Citations supporting this field of their record.")
+    match = filters.ChoiceFilter(choices=Citation.Match.choices)
+    verified = filters.BooleanFilter(method="filter_verified")
+    ordering = filters.OrderingFilter(fields=("start", "created_at", "updated_at", "id"))
+
+    class Meta:
+        model = Citation
+        fields = ()
+
+    def filter_record_type(self, queryset, name, value):
+        return queryset.filter(content_type=ContentType.objects.get_for_model(curated_models()[value]))
+
+    def filter_verified(self, queryset, name, value):
+        verified = queryset.filter(match__in=Citation.VERIFIED_MATCHES)
+        return verified if value else queryset.exclude(match__in=Citation.VERIFIED_MATCHES)

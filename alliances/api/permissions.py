@@ -1,0 +1,39 @@
+"""Who may do what.
+
+Reads are open: anonymous callers and users without the view permission see published records
+(plus sources, provision types and the citations of published records); the model's view
+permission (editors, reviewers) shows drafts too. Writes need an authenticated user with the
+model permission (add, change, delete). Publishing needs `publish_<model>` (reviewers), checked
+in CuratedViewSet because it depends on the submitted data.
+"""
+
+from rest_framework import permissions
+
+from alliances.models import Status
+
+
+def codename(model, action: str) -> str:
+    return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+
+
+def can_view_drafts(user, model) -> bool:
+    return user.is_authenticated and user.has_perm(codename(model, "view"))
+
+
+def can_publish(user, model) -> bool:
+    return user.is_authenticated and user.has_perm(codename(model, "publish"))
+
+
+def publishes(model, old_status: str | None, new_status: str | None) -> bool:
+    """Whether a write turns a record published; holds for create with status=published too."""
+    return new_status == Status.PUBLISHED and old_status != Status.PUBLISHED
+
+
+class ModelPermissionsOrReadOnly(permissions.DjangoModelPermissions):
+    """Safe methods for everyone (visibility is the queryset's business); writes need the
+    authenticated user's model permission."""
+
+    def has_permission(self, request, view) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        return super().has_permission(request, view)

@@ -1,0 +1,36 @@
+"""/api/: version 1 on one router, its schema and docs, and a JSON 404 for anything else."""
+
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from . import views
+from .exceptions import not_found
+
+app_name = "api"
+
+router = DefaultRouter()
+router.register("countries", views.CountryViewSet, basename="country")
+router.register("organisations", views.OrganisationViewSet, basename="organisation")
+router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("persons", views.PersonViewSet, basename="person")
+router.register("agreements", views.AgreementViewSet, basename="agreement")
+router.register("parties", views.PartyViewSet, basename="party")
+router.register("clauses", views.ClauseViewSet, basename="clause")
+router.register("provision-types", views.ProvisionTypeViewSet, basename="provisiontype")
+router.register("claims", views.ClaimViewSet, basename="claim")
+router.register("sources", views.SourceViewSet, basename="source")
+router.register("citations", views.CitationViewSet, basename="citation")
+# dyad-years (derived, read-only) joins this router with the exports work.
+
+v1 = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    re_path(r"", not_found),
+]

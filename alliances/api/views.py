@@ -1,0 +1,160 @@
+"""The v1 resources. Each get_queryset() loads what its serializer shows, in a fixed number of
+queries whatever the page size (pinned by tests/test_api_queries.py)."""
+
+import functools
+import operator
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Prefetch, Q
+
+from alliances.models import (
+    Agreement,
+    Claim,
+    Clause,
+    Country,
+    Membership,
+    Organisation,
+    Party,
+    Person,
+    ProvisionType,
+)
+from sources.models import Citation, Source
+
+from . import filters, serializers
+from .permissions import can_view_drafts
+from .viewsets import ApiViewSet, CuratedViewSet
+
+
+def citations():
+    """Embedded citations with their source's title (never its whole text)."""
+    return Prefetch("citations", queryset=Citation.objects.select_related("source").defer("source__text"))
+
+
+class CountryViewSet(CuratedViewSet):
+    queryset = Country.objects.all()
+    serializer_class = serializers.CountrySerializer
+    filterset_class = filters.CountryFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related(citations())
+
+
+class OrganisationViewSet(CuratedViewSet):
+    queryset = Organisation.objects.all()
+    serializer_class = serializers.OrganisationSerializer
+    filterset_class = filters.OrganisationFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related(citations())
+
+
+class MembershipViewSet(CuratedViewSet):
+    queryset = Membership.objects.all()
+    serializer_class = serializers.MembershipSerializer
+    filterset_class = filters.MembershipFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("country").prefetch_related(citations())
+
+
+class PersonViewSet(CuratedViewSet):
+    queryset = Person.objects.all()
+    serializer_class = serializers.PersonSerializer
+    filterset_class = filters.PersonFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("country").prefetch_related(citations())
+
+
+class AgreementViewSet(CuratedViewSet):
+    """Agreements embed their parties' actions and their clauses (those the caller may see)."""
+
+    queryset = Agreement.objects.all()
+    serializer_class = serializers.AgreementSerializer
+    filterset_class = filters.AgreementFilterSet
+
+    def get_queryset(self):
+        clauses = self.visible(Clause).prefetch_related("provision_types", "obligors", "beneficiaries")
+        return super().get_queryset().prefetch_related(
+            citations(),
+            Prefetch("parties", queryset=self.visible(Party).select_related("country")),
+            Prefetch("clauses", queryset=clauses),
+        )
+
+
+class PartyViewSet(CuratedViewSet):
+    queryset = Party.objects.all()
+    serializer_class = serializers.PartySerializer
+    filterset_class = filters.PartyFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("country").prefetch_related(citations())
+
+
+class ClauseViewSet(CuratedViewSet):
+    queryset = Clause.objects.all()
+    serializer_class = serializers.ClauseSerializer
+    filterset_class = filters.ClauseFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().prefetch_related(
+            citations(), "provision_types", "obligors", "beneficiaries"
+        )
+
+
+class ProvisionTypeViewSet(ApiViewSet):
+    queryset = ProvisionType.objects.all()
+    serializer_class = serializers.ProvisionTypeSerializer
+    filterset_class = filters.ProvisionTypeFilterSet
+
+
+class ClaimViewSet(CuratedViewSet):
+    """Claims embed their claimant and their subjects (those the caller may see)."""
+
+    queryset = Claim.objects.all()
+    serializer_class = serializers.ClaimSerializer
+    filterset_class = filters.ClaimFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("claimant").prefetch_related(
+            citations(),
+            Prefetch("subject_countries", queryset=self.visible(Country)),
+            Prefetch("subject_organisations", queryset=self.visible(Organisation)),
+            Prefetch("subject_agreements", queryset=self.visible(Agreement)),
+            Prefetch("contradicts", queryset=self.visible(Claim)),
+        )
+
+
+class SourceViewSet(ApiViewSet):
+    """Sources are public: they are what the published records cite. Lists leave out the text."""
+
+    queryset = Source.objects.all()
+    serializer_class = serializers.SourceSerializer
+    list_serializer_class = serializers.SourceListSerializer
+    filterset_class = filters.SourceFilterSet
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        return queryset.defer("text") if self.action == "list" else queryset
+
+
+class CitationViewSet(ApiViewSet):
+    """Citations of the records the caller may see: for anonymous callers, of published ones."""
+
+    queryset = Citation.objects.all()
+    serializer_class = serializers.CitationSerializer
+    filterset_class = filters.CitationFilterSet
+
+    def get_queryset(self):
+        queryset = super().get_queryset().select_related("source").defer("source__text")
+        user = self.request.user
+        visible = [
+            Q(content_type=ContentType.objects.get_for_model(model))
+            if can_view_drafts(user, model)
+            else Q(
+                content_type=ContentType.objects.get_for_model(model),
+                object_id__in=model.objects.published().values("pk"),
+            )
+            for model in serializers.curated_models().values()
+        ]
+        return queryset.filter(functools.reduce(operator.or_, visible))

@@ -1,0 +1,193 @@
+"""What every resource's viewset shares: strict query parameters, ETags and If-Match,
+writes through the model's validation inside a transaction, and the history endpoint."""
+
+import hashlib
+import json
+
+from django.db import transaction
+from django.utils.http import parse_etags
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.response import Response
+from rest_framework.utils.encoders import JSONEncoder
+
+from alliances.models import Status
+
+from .exceptions import PreconditionFailed
+from .permissions import can_publish, can_view_drafts, codename, publishes
+
+PAGINATION_PARAMS = ("cursor", "page_size")
+ALWAYS_ACCEPTED = ("format",)
+
+
+def etag_of(data) -> str:
+    """A strong ETag: a digest of the representation the caller was given."""
+    body = json.dumps(data, cls=JSONEncoder, sort_keys=True, separators=(",", ":"))
+    return f'"{hashlib.sha256(body.encode()).hexdigest()[:40]}"'
+
+
+class VersionSerializer(serializers.Serializer):
+    history_id = serializers.IntegerField()
+    history_date = serializers.DateTimeField()
+    history_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
+    history_user = serializers.CharField(allow_null=True, help_text="Username of who made the change.")
+    history_change_reason = serializers.CharField(allow_null=True)
+    changed_fields = serializers.ListField(
+        child=serializers.CharField(), help_text="Fields that differ from the previous version.",
+    )
+
+
+HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def versions(record) -> list[dict]:
+    """A record's versions, newest first, each with the fields it changed."""
+    history = list(record.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    rows = []
+    for version, previous in zip(history, [*history[1:], None], strict=True):
+        changed = []
+        if previous is not None and version.history_type == "~":
+            changed = sorted(version.diff_against(previous, excluded_fields=["updated_at"]).changed_fields)
+        rows.append(
+            {
+                "history_id": version.history_id,
+                "history_date": version.history_date,
+                "history_type": HISTORY_TYPES[version.history_type],
+                "history_user": version.history_user.get_username() if version.history_user else None,
+                "history_change_reason": version.history_change_reason,
+                "changed_fields": changed,
+            }
+        )
+    return rows
+
+
+class ApiViewSet(viewsets.ModelViewSet):
+    lookup_value_regex = r"[0-9]+"
+    list_serializer_class = None
+
+    # Query parameters ------------------------------------------------------------------
+
+    def accepted_query_params(self) -> set[str]:
+        accepted = set(ALWAYS_ACCEPTED)
+        if self.action == "list":
+            accepted |= set(self.filterset_class.base_filters) | set(PAGINATION_PARAMS)
+        return accepted
+
+    def initial(self, request, *args, **kwargs):
+        """django-filter ignores a parameter it does not know, and a misspelled filter would
+        return everything: refuse it instead."""
+        super().initial(request, *args, **kwargs)
+        accepted = self.accepted_query_params()
+        unknown = sorted(set(request.query_params) - accepted)
+        if unknown:
+            message = f"Unknown query parameter. Accepted: {', '.join(sorted(accepted))}."
+            raise ValidationError({name: [message] for name in unknown})
+
+    def get_serializer_class(self):
+        if self.action == "list" and self.list_serializer_class is not None:
+            return self.list_serializer_class
+        return super().get_serializer_class()
+
+    # Reads with ETags ------------------------------------------------------------------
+
+    def detail_response(self, instance, status_code=status.HTTP_200_OK, headers=None) -> Response:
+        data = self.get_serializer(instance).data
+        return Response(data, status=status_code, headers={"ETag": etag_of(data), **(headers or {})})
+
+    def retrieve(self, request, *args, **kwargs):
+        response = self.detail_response(self.get_object())
+        if response["ETag"] in parse_etags(request.headers.get("If-None-Match", "")):
+            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": response["ETag"]})
+        return response
+
+    def check_precondition(self, instance) -> None:
+        """If-Match, when given, must name the record's current ETag (or be *)."""
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            return
+        tags = {tag.removeprefix("W/") for tag in parse_etags(header)}
+        if "*" not in tags and etag_of(self.get_serializer(instance).data) not in tags:
+            raise PreconditionFailed()
+
+    def refreshed(self, instance):
+        """The record as a GET would show it (prefetches and visibility of get_queryset)."""
+        return self.get_queryset().filter(pk=instance.pk).first() or instance
+
+    # Writes ----------------------------------------------------------------------------
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.perform_create(serializer)
+        instance = self.refreshed(serializer.instance)
+        location = self.reverse_action("detail", args=[instance.pk])
+        return self.detail_response(instance, status.HTTP_201_CREATED, {"Location": location})
+
+    def update(self, request, *args, partial=False, **kwargs):
+        instance = self.get_object()
+        self.check_precondition(instance)
+        serializer = self.get_serializer(instance, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return self.detail_response(self.refreshed(serializer.instance))
+
+    def destroy(self, request, *args, **kwargs):
+        instance = self.get_object()
+        self.check_precondition(instance)
+        self.perform_destroy(instance)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_destroy(self, instance):
+        instance._history_user = self.request.user  # the deleted row's history names its deleter
+        with transaction.atomic():
+            instance.delete()
+
+    # History ---------------------------------------------------------------------------
+
+    @extend_schema(responses=VersionSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
+    def history(self, request, *args, **kwargs):
+        """The record's versions, newest first: who changed what, and when."""
+        return Response(VersionSerializer(versions(self.get_object()), many=True).data)
+
+
+class CuratedViewSet(ApiViewSet):
+    """A curated record: drafts need the view permission, publishing the publish permission."""
+
+    def visible(self, model):
+        records = model._default_manager.all()
+        return records if can_view_drafts(self.request.user, model) else records.published()
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if can_view_drafts(self.request.user, queryset.model):
+            return queryset
+        return queryset.published()
+
+    def check_publish(self, old_status, new_status) -> None:
+        model = self.get_queryset().model
+        if publishes(model, old_status, new_status) and not can_publish(self.request.user, model):
+            raise PermissionDenied(
+                f"Only reviewers may publish: setting status to “{Status.PUBLISHED}” needs the "
+                f"{codename(model, 'publish')} permission. Save the {model._meta.verbose_name} as "
+                f"“{Status.REVIEW}” (awaiting review) instead."
+            )
+
+    def perform_create(self, serializer):
+        self.check_publish(None, serializer.validated_data.get("status"))
+        super().perform_create(serializer)
+
+    def perform_update(self, serializer):
+        old = serializer.instance.status
+        self.check_publish(old, serializer.validated_data.get("status", old))
+        super().perform_update(serializer)
