@@ -8,7 +8,13 @@ from django.db import IntegrityError, transaction
 
 from alliances.models import Agreement, Country, Membership, Party
 from tests.conftest import (
-    cite, make_agreement, make_country, make_membership, make_organisation, make_party, make_source,
+    cite,
+    make_agreement,
+    make_country,
+    make_membership,
+    make_organisation,
+    make_party,
+    make_source,
     publish,
 )
 
