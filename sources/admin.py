@@ -1,6 +1,10 @@
 """Admin for the provenance layer: source documents and the citations anchored in them."""
 
+from django import forms
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import escape, format_html, format_html_join
@@ -112,22 +116,62 @@ class SourceAdmin(SimpleHistoryAdmin):
         return highlighted_text(source.text, citations)
 
 
+def citable_content_types():
+    """Content types of the models that cite (a GenericRelation to Citation): the curated ones."""
+    citable = [
+        model for model in apps.get_models()
+        if any(isinstance(field, GenericRelation) and field.related_model is Citation
+               for field in model._meta.private_fields)
+    ]
+    return ContentType.objects.filter(
+        pk__in=[content_type.pk for content_type in ContentType.objects.get_for_models(*citable).values()]
+    )
+
+
+class CitationForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        content_type, object_id = cleaned.get("content_type"), cleaned.get("object_id")
+        if content_type and object_id is not None:
+            model = content_type.model_class()
+            if not model._default_manager.filter(pk=object_id).exists():
+                self.add_error("object_id", f"There is no {model._meta.verbose_name} #{object_id}.")
+        return cleaned
+
+
 @admin.register(Citation)
 class CitationAdmin(SimpleHistoryAdmin):
+    """Citations are usually added on the cited record's page (its citations inline); here they
+    are listed across sources, and a stored one can be corrected but not moved to another
+    source or record."""
+
+    form = CitationForm
     list_display = ["__str__", "source", "cited_record", "field", "match", "verified"]
     list_filter = ["match", "content_type", ("source", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["source", "content_type"]
     search_fields = ["quote"]
     show_full_result_count = False
     autocomplete_fields = ["source"]
-    readonly_fields = ["start", "end", "match", "anchored_sha256", "created_at", "updated_at"]
-    fields = [
-        "source", ("content_type", "object_id"), "field", "quote", "text_fragment",
-        ("prefix", "suffix"), ("start", "end", "match"), "anchored_sha256",
-    ]
+    readonly_fields = ["cited_record", "start", "end", "match", "anchored_sha256", "created_at", "updated_at"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("record")
+
+    def get_fields(self, request, obj=None):
+        record = ["cited_record"] if obj is not None else [("content_type", "object_id")]
+        return [
+            "source", *record, "field", "quote", "text_fragment", ("prefix", "suffix"),
+            ("start", "end", "match"), "anchored_sha256", ("created_at", "updated_at"),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["source"] if obj is not None else []
+        return [*fixed, *super().get_readonly_fields(request, obj)]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "content_type":
+            kwargs["queryset"] = citable_content_types()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="record")
     def cited_record(self, citation: Citation) -> str:

@@ -249,3 +249,35 @@ def test_citation_list_links_the_cited_record(client, superuser):
     page = client.get(admin_url(Citation), {"q": "Shusha Decl"}).content.decode()
     link = admin_url(Agreement, "change", agreement.pk)
     assert f'<a href="{link}">agreement #{agreement.pk}: Shusha</a>' in page
+
+
+def test_citation_added_from_the_citation_list_is_anchored(client, superuser):
+    client.force_login(superuser)
+    agreement, source = make_agreement(), make_source(title="Azertac")
+    url = admin_url(Citation, "add")
+    choices = client.get(url).context["adminform"].form.fields["content_type"].queryset
+    assert sorted(content_type.model for content_type in choices) == [
+        "agreement", "claim", "clause", "country", "membership", "organisation", "party", "person",
+    ]
+    data = {"source": source.pk, "content_type": choices.get(model="agreement").pk,
+            "object_id": agreement.pk + 100, "quote": "mutual assistance"}
+    response = client.post(url, data)
+    assert response.context["adminform"].form.errors["object_id"] == [
+        f"There is no agreement #{agreement.pk + 100}."
+    ]
+    assert client.post(url, data | {"object_id": agreement.pk}).status_code == 302
+    citation = Citation.objects.get()
+    assert (citation.record, citation.match) == (agreement, "exact")
+
+
+def test_stored_citation_keeps_its_source_and_record(client, superuser):
+    client.force_login(superuser)
+    citation = cite(make_agreement(), make_source(), quote="Shusha Declaration")
+    url = admin_url(Citation, "change", citation.pk)
+    form = client.get(url).context["adminform"].form
+    assert {"source", "content_type", "object_id"}.isdisjoint(form.fields)
+    response = client.post(url, {"quote": "eternal friendship", "field": "", "text_fragment": "",
+                                 "prefix": "", "suffix": ""})
+    assert "quote not found" in response.context["adminform"].form.errors["quote"][0]
+    citation.refresh_from_db()
+    assert citation.quote == "Shusha Declaration"
