@@ -238,7 +238,8 @@ TABLES: dict[str, Table] = {
             plain(Source, "url"), *partial(Source, "published_on"), plain(Source, "retrieved_on"),
             plain(Source, "language"), plain(Source, "kind"), plain(Source, "text"),
             Column("sha256", "string", str(Source._meta.get_field("sha256").help_text), ("sha256",),
-                   lambda value: value or None, pattern="[0-9a-f]{64}"),
+                   lambda value: value or None, pattern="[0-9a-f]{64}",
+                   restore=lambda text, ctx: {"sha256": text}),  # the import checks it against the text
             *timestamps(Source),
             description="Source documents with their stored text, which citations index into.",
         ),
