@@ -7,11 +7,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
+from alliances.admin.base import CitationInline
 from alliances.models import (
     Agreement,
     Claim,
     Clause,
     Country,
+    CuratedRecord,
     Membership,
     Organisation,
     Party,
@@ -81,6 +83,14 @@ def test_every_domain_model_is_registered():
     expected = {Source, Citation, Country, Organisation, Membership, Person, Agreement, Party, Clause,
                 ProvisionType, Claim}
     assert set(OURS) == expected
+
+
+def test_every_curated_admin_edits_citations_inline():
+    curated = [model for model in OURS if issubclass(model, CuratedRecord)]
+    assert len(curated) == 8
+    for model in curated:
+        assert CitationInline in admin.site._registry[model].inlines, model
+    assert admin.site._registry[Citation].show_full_result_count is False
 
 
 @pytest.mark.parametrize("model", OURS, ids=lambda model: model.__name__)

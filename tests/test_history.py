@@ -79,3 +79,36 @@ def test_publish_action_records_the_reviewer_and_a_reason(client, reviewer):
         "published", reviewer, "Published (list action)"
     )
 
+
+
+def revert(client, record, version):
+    url = reverse("admin:alliances_agreement_simple_history", args=[record.pk, version.history_id])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    return client.post(url, data)
+
+
+def test_reverting_to_a_published_version_needs_the_permission_and_a_citation(client, editor, reviewer):
+    agreement = make_agreement()
+    citation = cite(agreement)
+    agreement.status = "published"
+    agreement.save()
+    published = agreement.history.first()
+    agreement.status = "retracted"
+    agreement.save()
+
+    client.force_login(editor)
+    response = revert(client, agreement, published)
+    assert "Only reviewers may publish" in response.context["adminform"].form.errors["status"][0]
+
+    citation.delete()
+    client.force_login(reviewer)
+    response = revert(client, agreement, published)
+    assert "cannot be published without" in response.context["adminform"].form.errors["status"][0]
+    agreement.refresh_from_db()
+    assert agreement.status == "retracted"
+
+    cite(agreement)
+    assert revert(client, agreement, published).status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.status == "published"

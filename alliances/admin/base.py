@@ -132,10 +132,16 @@ class CuratedAdmin(SimpleHistoryAdmin):
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
         form.can_publish = self.has_publish_permission(request)
-        form.citations_inline = any(
+        form.citations_inline = not getattr(request, "without_inlines", False) and any(
             isinstance(inline, CitationInline) for inline in self.get_inline_instances(request, obj)
         )
         return form
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting to an old version shows the record's fields without any inline, so the
+        # model applies the publishing rule to the stored citations itself.
+        request.without_inlines = True
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def has_publish_permission(self, request) -> bool:
         return has_publish_permission(request, self.opts)

@@ -61,7 +61,11 @@ class CuratedForm(forms.ModelForm):
 
     def clean_status(self):
         status = self.cleaned_data["status"]
-        was = self.initial.get("status") if self.instance.pk else None
+        # The stored status, not the form's initial one: reverting to an old version starts
+        # from that version's status.
+        was = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list(
+            "status", flat=True
+        ).first()
         if status == Status.PUBLISHED and was != Status.PUBLISHED and not self.can_publish:
             raise ValidationError(
                 "Only reviewers may publish: save the record as “awaiting review” instead.",
