@@ -296,12 +296,14 @@ class Loader:
         changed = any([self.set_many(record, name, wanted) for name, wanted in (many or {}).items()])
         changed |= self.cite(record, entry.get("citations") or [])
         if publish_later and record.status != Status.PUBLISHED:
-            record.status = Status.PUBLISHED
+            status = Status.PUBLISHED
             if self.texts_missing and not Citation.objects.for_record(record).verified().exists():
-                record.status = Status.REVIEW
+                status = Status.REVIEW
                 self.held_back.append(label)
-            save(record)
-            changed = True
+            if record.status != status:
+                record.status = status
+                save(record)
+                changed = True
         if changed:
             self.tally(natural_key, "updated", replace="unchanged")
         return record
