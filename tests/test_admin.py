@@ -90,6 +90,10 @@ def test_every_curated_admin_edits_citations_inline():
     assert len(curated) == 8
     for model in curated:
         assert CitationInline in admin.site._registry[model].inlines, model
+    inlines = admin.site._registry[Agreement].inlines
+    assert [inline.template.split("/")[-1] for inline in inlines] == [
+        "tabular.html", "stacked.html", "tabular.html",
+    ]
     assert admin.site._registry[Citation].show_full_result_count is False
 
 

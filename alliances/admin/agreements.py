@@ -7,18 +7,18 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from alliances.models import Agreement, Clause, Party, ProvisionType
 
-from .base import CitationInline, CuratedAdmin, CuratedInline, partial_date
+from .base import CitationInline, CuratedAdmin, CuratedInlineMixin, partial_date
 from .reference import STATUS_FIELDS
 
 
-class PartyInline(CuratedInline):
+class PartyInline(CuratedInlineMixin, admin.TabularInline):
     model = Party
     fields = ["country", "action", "date", "date_precision", "signed_by", "status"]
     autocomplete_fields = ["country", "signed_by"]
     verbose_name_plural = "party actions (signature, ratification, accession, withdrawal...)"
 
 
-class ClauseInline(CuratedInline, admin.StackedInline):
+class ClauseInline(CuratedInlineMixin, admin.StackedInline):
     model = Clause
     fields = [
         "label", "text", "provision_types", "conditions", "binding", ("obligors", "beneficiaries"), "status",

@@ -78,8 +78,11 @@ class CitationInline(GenericTabularInline):
         return formfield
 
 
-class CuratedInline(admin.TabularInline):
-    """An inline of curated records (parties, clauses): the same publish guard as their admin."""
+class CuratedInlineMixin:
+    """For inlines of curated records (parties, clauses): the same publish guard as their admin.
+
+    A mixin, listed before TabularInline or StackedInline, so that the layout stays theirs.
+    """
 
     form = CuratedForm
     extra = 0
