@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from alliances.exports.csv_stream import csv_response, neutralise, stream_csv, unneutralise
-from alliances.exports.tables import TABLES
+from alliances.exports.tables import TABLES, table_csv_response
 from alliances.models import Agreement, Clause, Country, ProvisionType
 from tests.conftest import (
     cite,
@@ -117,3 +117,13 @@ def test_citations_name_the_cited_file():
     assert int(row["start"]) == citation.start
     countries = read(stream_csv(TABLES["countries"].stream(Country.objects.all())))
     assert countries[0]["citation_ids"] == str(citation.pk)
+
+
+@pytest.mark.django_db
+def test_table_csv_response_streams_the_whole_queryset():
+    for iso3 in ("AZE", "TUR"):
+        make_country(iso3)
+    response = table_csv_response("countries", Country.objects.published())
+    assert response.streaming and response["Content-Disposition"] == 'attachment; filename="countries.csv"'
+    rows = read(response.streaming_content)
+    assert [row["iso3"] for row in rows] == ["AZE", "TUR"]

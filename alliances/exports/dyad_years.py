@@ -69,19 +69,25 @@ def spec(columns: list[ProvisionColumn], directed: bool = False) -> FileSpec:
     )
 
 
-def stream(*, agreements: QuerySet | None = None, parties: QuerySet | None = None,
-           clauses: QuerySet | None = None, directed: bool = False, country: str | None = None,
-           year_from: int | None = None, year_to: int | None = None,
-           provision: str | None = None) -> Iterator[list]:
-    """Header and rows of the dyad-year file. Filters are checked before the first row is
-    produced (InvalidFilter for an unknown country or provision), so a caller can answer 400."""
+def records(*, agreements: QuerySet | None = None, parties: QuerySet | None = None,
+            clauses: QuerySet | None = None, directed: bool = False, country: str | None = None,
+            year_from: int | None = None, year_to: int | None = None,
+            provision: str | None = None) -> tuple[FileSpec, Iterator[dict]]:
+    """The file's layout and its rows as dicts (for JSON). Filters are checked here, before the
+    first row is produced (InvalidFilter for an unknown country or provision), so a caller can
+    answer 400. Base querysets: pass `.published()` ones for anonymous readers."""
     bonds = load(agreements, parties, clauses)
-    file = spec(bonds.columns, directed)
     country_id = resolve_country(country)
     provision_column = resolve_provision(provision, bonds.columns)
     cells = dyads(bonds, directed=directed, country=country_id, year_from=year_from,
                   year_to=year_to or current_year(), provision=provision_column)
-    return file.render(rows(bonds, cells, directed))
+    return spec(bonds.columns, directed), rows(bonds, cells, directed)
+
+
+def stream(**filters) -> Iterator[list]:
+    """Header and rows of the dyad-year file, for csv_response(); filters as records()."""
+    file, found = records(**filters)
+    return file.render(found)
 
 
 def dyads(bonds: Bonds, *, directed: bool, country: int | None, year_from: int | None, year_to: int,

@@ -40,11 +40,17 @@ def spec() -> FileSpec:
     )
 
 
-def stream(*, agreements: QuerySet | None = None, parties: QuerySet | None = None,
-           country: str | None = None) -> Iterator[list]:
+def records(*, agreements: QuerySet | None = None, parties: QuerySet | None = None,
+            country: str | None = None) -> tuple[FileSpec, Iterator[dict]]:
+    """The file's layout and its rows as dicts; the country filter checked before the first row."""
     bonds = load(agreements, parties)
-    country_id = resolve_country(country)
-    return spec().render(rows(bonds, country_id))
+    return spec(), rows(bonds, resolve_country(country))
+
+
+def stream(**filters) -> Iterator[list]:
+    """Header and rows of the member file, for csv_response(); filters as records()."""
+    file, found = records(**filters)
+    return file.render(found)
 
 
 def rows(bonds: Bonds, country: int | None = None) -> Iterator[dict]:

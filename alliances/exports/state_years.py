@@ -43,17 +43,22 @@ def spec(columns: list[ProvisionColumn]) -> FileSpec:
     )
 
 
-def stream(*, agreements: QuerySet | None = None, parties: QuerySet | None = None,
-           clauses: QuerySet | None = None, country: str | None = None, year_from: int | None = None,
-           year_to: int | None = None, provision: str | None = None) -> Iterator[list]:
-    """Header and rows of the state-year file (filters checked before the first row)."""
+def records(*, agreements: QuerySet | None = None, parties: QuerySet | None = None,
+            clauses: QuerySet | None = None, country: str | None = None, year_from: int | None = None,
+            year_to: int | None = None, provision: str | None = None) -> tuple[FileSpec, Iterator[dict]]:
+    """The file's layout and its rows as dicts; filters checked before the first row."""
     bonds = load(agreements, parties, clauses)
-    file = spec(bonds.columns)
     country_id = resolve_country(country)
     provision_column = resolve_provision(provision, bonds.columns)
     cells = state_years(bonds, country=country_id, year_from=year_from,
                         year_to=year_to or current_year(), provision=provision_column)
-    return file.render(rows(bonds, cells))
+    return spec(bonds.columns), rows(bonds, cells)
+
+
+def stream(**filters) -> Iterator[list]:
+    """Header and rows of the state-year file, for csv_response(); filters as records()."""
+    file, found = records(**filters)
+    return file.render(found)
 
 
 def state_years(bonds: Bonds, *, country: int | None, year_from: int | None, year_to: int,

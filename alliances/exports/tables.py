@@ -14,6 +14,7 @@ from itertools import islice
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.http import StreamingHttpResponse
 
 from alliances.models import (
     Agreement,
@@ -45,6 +46,7 @@ from .columns import (
     reference,
     timestamps,
 )
+from .csv_stream import csv_response
 
 CHUNK_SIZE = 2000
 
@@ -267,3 +269,9 @@ TABLES: dict[str, Table] = {
 }
 
 TABLE_OF_MODEL = {table.model._meta.label_lower: name for name, table in TABLES.items()}
+
+
+def table_csv_response(name: str, queryset: models.QuerySet) -> StreamingHttpResponse:
+    """The whole of `queryset` as the streamed CSV of table `name` (a key of TABLES)."""
+    table = TABLES[name]
+    return csv_response(table.stream(queryset), table.filename)
