@@ -168,6 +168,11 @@ class CitationAdmin(SimpleHistoryAdmin):
         fixed = ["source"] if obj is not None else []
         return [*fixed, *super().get_readonly_fields(request, obj)]
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("prefix", "suffix"):
+            kwargs["strip"] = False  # context: its spaces are part of it
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "content_type":
             kwargs["queryset"] = citable_content_types()

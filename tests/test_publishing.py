@@ -6,7 +6,16 @@ from django.urls import reverse
 
 from alliances.models import Agreement, Country, Party
 from sources.models import Citation
-from tests.conftest import cite, make_agreement, make_country, make_party, make_source, publish
+from tests.conftest import (
+    cite,
+    make_agreement,
+    make_claim,
+    make_country,
+    make_party,
+    make_person,
+    make_source,
+    publish,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -259,4 +268,39 @@ def test_reviewer_publishes_selected_and_hears_which_were_refused(client, review
     assert (cited.status, uncited.status) == ("published", "draft")
     notes = [str(message) for message in get_messages(response.wsgi_request)]
     assert f"Not published: Uncited (#{uncited.pk}): This agreement {UNPUBLISHABLE}" in notes[0]
-    assert notes[1] == "Published 1 agreements."
+    assert notes[1] == "Published: 1."
+
+
+def test_a_broken_citation_does_not_block_unrelated_edits(client, editor):
+    client.force_login(editor)
+    source = make_source(text="They signed the Shusha Declaration. It pledges mutual assistance.")
+    agreement = make_agreement()
+    broken = cite(agreement, source, "Shusha Declaration")
+    cite(agreement, source, "mutual assistance")
+    source.text = "It pledges mutual assistance."
+    source.save()
+    broken.refresh_from_db()
+    assert broken.match == "broken"
+    url = reverse("admin:alliances_agreement_change", args=[agreement.pk])
+    response = client.post(url, page_data(client.get(url)) | {"summary": "Mutual assistance."})
+    assert response.status_code == 302
+    agreement.refresh_from_db()
+    assert agreement.summary == "Mutual assistance."
+    assert set(Citation.objects.values_list("match", flat=True)) == {"broken", "exact"}
+
+
+def test_reviewer_hears_about_records_already_published(client, reviewer):
+    client.force_login(reviewer)
+    agreement = publish(make_agreement())
+    response = client.post(reverse("admin:alliances_agreement_changelist"), {
+        "action": "publish_selected", "_selected_action": [agreement.pk],
+    })
+    assert [str(message) for message in get_messages(response.wsgi_request)] == ["Already published: 1."]
+
+
+def test_claim_found_by_its_claimants_alias(client, superuser):
+    client.force_login(superuser)
+    claim = make_claim(claimant=make_person(name="Ilham Aliyev", aliases=["İlham Əliyev"]))
+    make_claim(claimant=make_person(name="Shavkat Mirziyoyev"))
+    response = client.get(reverse("admin:alliances_claim_changelist"), {"q": "Əliyev"})
+    assert list(response.context["cl"].result_list) == [claim]

@@ -3,4 +3,10 @@
 Registration happens on import of the modules below (Django autodiscovers this package).
 """
 
+from django.contrib import admin
+
 from . import agreements, claims, reference  # noqa: F401
+
+admin.site.site_header = "Alliance Register"
+admin.site.site_title = "Alliance Register"
+admin.site.index_title = "Curation"

@@ -40,20 +40,21 @@ class CitationFormSet(BaseGenericInlineFormSet):
         form = super()._construct_form(i, **kwargs)
         # So that Citation.clean() can check `field` against the cited model on new citations.
         form.instance.content_type = ContentType.objects.get_for_model(self.instance)
+        # A stored citation left unchanged is not anchored again: one broken by a change of its
+        # source's text must not block unrelated edits (verify_citations lists it).
+        form.empty_permitted = True
         return form
 
     def clean(self):
         super().clean()
         record = self.instance
-        if not record.defer_publishing_check or any(form.errors for form in self.forms):
+        kept = [
+            form for form in self.forms
+            if (form.instance.pk or form.has_changed()) and not self._should_delete_form(form)
+        ]
+        if not record.defer_publishing_check or any(form.errors for form in kept):
             return  # nothing to check, or the citations' own errors come first
-        verified = sum(
-            1
-            for form in self.forms
-            if (form.instance.pk or form.has_changed())
-            and not self._should_delete_form(form)
-            and form.instance.verified
-        )
+        verified = sum(form.instance.verified for form in kept)
         try:
             record.validate_publishable(verified_citations=verified)
         except ValidationError as error:
@@ -72,6 +73,8 @@ class CitationInline(GenericTabularInline):
     verbose_name_plural = "citations (passages of sources supporting this record)"
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("prefix", "suffix"):
+            kwargs["strip"] = False  # context: its spaces are part of it
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name in ("quote", "text_fragment"):
             formfield.widget.attrs.update(rows=3, cols=50)
@@ -151,21 +154,26 @@ class CuratedAdmin(SimpleHistoryAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        if "aliases" in self.get_search_fields(request):
-            # SQLite stores JSON with non-ASCII characters escaped (Türkiye as T\u00fcrkiye),
-            # so aliases__icontains needs the escaped spelling too; PostgreSQL needs only the plain.
-            escaped = [json.dumps(term)[1:-1] for term in search_terms(search_term) if not term.isascii()]
-            if escaped:
-                results = results | queryset.filter(
-                    Q.create([("aliases__icontains", term) for term in escaped])
-                )
+        # SQLite stores JSON with non-ASCII characters escaped (Türkiye as T\u00fcrkiye), so
+        # aliases__icontains needs the escaped spelling too; PostgreSQL's jsonb text is plain.
+        alias_fields = [
+            field for field in self.get_search_fields(request)
+            if field == "aliases" or field.endswith("__aliases")
+        ]
+        escaped = [json.dumps(term)[1:-1] for term in search_terms(search_term) if not term.isascii()]
+        if alias_fields and escaped:
+            results = results | queryset.filter(Q.create([
+                Q.create([(f"{field}__icontains", term) for field in alias_fields], connector=Q.OR)
+                for term in escaped
+            ]))
         return results, may_have_duplicates
 
     @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
     def publish_selected(self, request, queryset):
-        published = 0
+        published = already = 0
         for record in queryset:
             if record.status == Status.PUBLISHED:
+                already += 1
                 continue
             record.status = Status.PUBLISHED
             try:
@@ -180,9 +188,9 @@ class CuratedAdmin(SimpleHistoryAdmin):
             record.save()
             published += 1
         if published:
-            self.message_user(
-                request, f"Published {published} {self.opts.verbose_name_plural}.", messages.SUCCESS
-            )
+            self.message_user(request, f"Published: {published}.", messages.SUCCESS)
+        if already:
+            self.message_user(request, f"Already published: {already}.", messages.INFO)
 
 
 def search_terms(search_term: str) -> list[str]:
