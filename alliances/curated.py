@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pycountry
 import yaml
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
@@ -278,38 +279,38 @@ class Loader:
 
     def curated(self, label: str, entry: dict, model: type[models.Model], key: tuple[str, ...],
                 fields: dict, many: dict | None = None):
-        """Create or update a curated record, its M2M sets and citations, then its status.
+        """Create or update a curated record, its citations and its M2M sets.
 
-        Publishing needs a verified citation, so a new record that the file publishes is created
-        as a draft, cited, and then published, and its history says exactly that.
+        Publishing needs a verified citation. As in the admin, where a record is saved together
+        with its citations, the citations are anchored first and the record is validated knowing
+        how many verified ones it will have; so a record the file publishes is stored once, as
+        published. Without the source texts, such a record loads as review instead.
         """
         natural_key = (model._meta.model_name, *(fields[name] for name in key))
         record = model.objects.filter(**{name: fields[name] for name in key}).order_by("pk").first()
-        status = text(entry, "status") or None  # not given: the loader leaves it to the editors
-        publish_later = model.requires_provenance and status == Status.PUBLISHED
-        if publish_later and (record is None or record.status != Status.PUBLISHED):
-            if record is None:
-                fields["status"] = Status.DRAFT
-        elif status:
+        record = record or model()
+        citations, verified = self.anchored(record, entry.get("citations") or [])
+        status = text(entry, "status")  # not given: the loader leaves it to the editors
+        if status == Status.PUBLISHED and model.requires_provenance and not verified and self.texts_missing:
+            status = Status.REVIEW
+            self.held_back.append(label)
+        if status:
             fields["status"] = status
-        record = self.upsert(natural_key, record or model(), fields)
+        self.upsert(natural_key, record, fields, verified)
+        for citation in citations:
+            outcome = "updated" if citation.pk else "created"
+            citation.object_id = record.pk
+            store(citation)
+            self.tally(("citation", citation.pk), outcome)
         changed = any([self.set_many(record, name, wanted) for name, wanted in (many or {}).items()])
-        changed |= self.cite(record, entry.get("citations") or [])
-        if publish_later and record.status != Status.PUBLISHED:
-            status = Status.PUBLISHED
-            if self.texts_missing and not Citation.objects.for_record(record).verified().exists():
-                status = Status.REVIEW
-                self.held_back.append(label)
-            if record.status != status:
-                record.status = status
-                save(record)
-                changed = True
-        if changed:
+        if changed or citations:
             self.tally(natural_key, "updated", replace="unchanged")
         return record
 
-    def upsert(self, natural_key: tuple, record: models.Model, fields: dict):
-        """Save the record if it is new or a field differs; tally what happened."""
+    def upsert(self, natural_key: tuple, record: models.Model, fields: dict, verified: int | None = None):
+        """Save the record if it is new or a field differs; tally what happened.
+
+        verified: for a curated record, how many verified citations it will have once saved."""
         if natural_key in self.outcomes.get(natural_key[0], {}):
             raise EntryError(f"the file holds this {record._meta.verbose_name} twice")
         differs = {name: value for name, value in fields.items() if getattr(record, name) != value}
@@ -317,7 +318,13 @@ class Loader:
         if outcome != "unchanged":
             for name, value in differs.items():
                 setattr(record, name, value)
-            save(record)
+            if verified is None:
+                record.full_clean()
+            else:
+                record.defer_publishing_check = True
+                record.full_clean()
+                record.validate_publishable(verified_citations=verified)
+            store(record)
         self.tally(natural_key, outcome)
         return record
 
@@ -328,30 +335,30 @@ class Loader:
         manager.set(wanted)
         return True
 
-    def cite(self, record: models.Model, entries: list[dict]) -> bool:
-        """Add the citations the record lacks, and anchor again those that are not verified
-        though their source now has its text. Citations editors added are left alone."""
-        stored = list(Citation.objects.for_record(record))
-        changed = False
+    def anchored(self, record: models.Model, entries: list[dict]) -> tuple[list[Citation], int]:
+        """The citations to write, anchored and validated: those the record lacks, and stored ones
+        that are not verified though their source now has its text. And how many verified
+        citations the record will have. Citations that editors added are left alone."""
+        stored = list(Citation.objects.for_record(record)) if record.pk else []
+        pending = []
         for entry in entries:
             source = self.ref("sources", entry["source"], "source")
             citation = next((c for c in stored if same_citation(c, source, entry)), None)
             if citation is not None and (citation.verified or not source.text):
                 self.tally(("citation", citation.pk), "unchanged")
                 continue
-            outcome = "updated" if citation else "created"
             citation = citation or Citation(
-                source=source, record=record, quote=text(entry, "quote"),
-                text_fragment=text(entry, "fragment"), prefix=text(entry, "prefix"),
-                suffix=text(entry, "suffix"), field=text(entry, "field"),
+                source=source, content_type=ContentType.objects.get_for_model(record),
+                quote=text(entry, "quote"), text_fragment=text(entry, "fragment"),
+                prefix=text(entry, "prefix"), suffix=text(entry, "suffix"), field=text(entry, "field"),
             )
             try:
-                save(citation)
+                citation.full_clean(exclude=["object_id"])  # the record may not be stored yet
             except ValidationError as exc:
                 raise EntryError(f'citation of source "{source.title}": {describe(exc)}') from None
-            self.tally(("citation", citation.pk), outcome)
-            changed = True
-        return changed
+            pending.append(citation)
+        new = [citation for citation in pending if citation.pk is None]
+        return pending, sum(citation.verified for citation in [*stored, *new])
 
     def tally(self, natural_key: tuple, outcome: str, replace: str | None = None) -> None:
         outcomes = self.outcomes.setdefault(natural_key[0], {})
@@ -379,10 +386,9 @@ class Loader:
         return {self.ref(section, key, name) for key in names(entry, name)}
 
 
-def save(record: models.Model) -> None:
-    """The admin's path: validate everything, then save; the history notes why."""
+def store(record: models.Model) -> None:
+    """Save a validated record; its history notes why."""
     record._change_reason = CHANGE_REASON
-    record.full_clean()
     try:
         with transaction.atomic():
             record.save()
@@ -418,12 +424,18 @@ def check_entry(section: str, index: int, entry) -> tuple[str, dict]:
         citations = entry.get("citations") or []
         if not isinstance(citations, list):
             raise EntryError("citations must be a list")
+        seen: dict[tuple, int] = {}
         for n, citation in enumerate(citations, 1):
             check_keys(citation, NESTED["citations"], f"citation {n}: ")
             if "source" not in citation:
                 raise EntryError(f"citation {n}: source is required")
             if bool(citation.get("quote")) == bool(citation.get("fragment")):
                 raise EntryError(f"citation {n}: give either a quote or a fragment")
+            passage = text(citation, "fragment") or anchoring.normalize(text(citation, "quote"))
+            key = (citation["source"], passage, text(citation, "field"))
+            if key in seen:
+                raise EntryError(f"citation {n} repeats citation {seen[key]}")
+            seen[key] = n
     return label, entry
 
 

@@ -149,13 +149,13 @@ def test_loads_every_section(tmp_path):
     assert err == ""
 
 
-def test_published_records_are_created_as_drafts_then_published(tmp_path):
+def test_published_records_are_stored_once_with_their_citations(tmp_path):
     load(*write(tmp_path))
     pact = Agreement.objects.get(short_name="Consultation Pact")
-    assert [h.status for h in pact.history.order_by("history_id")] == ["draft", "published"]
-    assert {h.history_change_reason for h in pact.history.all()} == {"load_curated"}
-    # Records that need no citation to be published are created published.
-    assert Country.objects.get(iso3="GEO").history.get().status == "published"
+    [created] = pact.history.all()
+    assert (created.history_type, created.status, created.history_change_reason) == (
+        "+", "published", "load_curated"
+    )
 
 
 def test_loading_twice_changes_nothing(tmp_path):
@@ -215,6 +215,8 @@ def test_a_quote_not_in_the_source_fails_naming_record_and_source(tmp_path):
         ("agreements", 1, {"kind": "pact"}, r"agreements\[pact\]: kind: Value 'pact' is not a valid choice"),
         ("claims", 1, {"contradicts": ["doubt"]}, r"claims\[doubt\]: a claim cannot contradict itself"),
         ("agreements", 1, {"citations": []}, r"agreements\[pact\]: status: .* cannot be published"),
+        ("agreements", 1, {"citations": cited("today signed") * 2},
+         r"agreements\[pact\]: citation 2 repeats citation 1"),
     ],
 )
 def test_bad_entries_fail_naming_the_record(tmp_path, section, index, change, message):
