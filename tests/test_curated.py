@@ -290,35 +290,45 @@ needs_seeds = pytest.mark.skipif(
 
 @needs_seeds
 def test_curated_file_loads_verified():
-    load()
+    out, err = load()
     counts = {model: model.objects.count() for model in MODELS}
     assert counts[Source] == 5
-    assert 10 <= counts[Country] <= 30
-    assert counts[Organisation] >= 8
-    assert counts[Person] >= 10
-    assert counts[Agreement] >= 10
-    assert counts[Membership] >= 10
-    assert counts[Party] >= 15
-    assert counts[Clause] >= 25
-    assert counts[Citation] >= 140
+    assert 12 <= counts[Country] <= 30
+    assert counts[Organisation] >= 10
+    assert counts[Person] >= 12
+    assert counts[Agreement] >= 15
+    assert counts[Membership] >= 15
+    assert counts[Party] >= 20
+    assert counts[Clause] >= 30
+    assert counts[Claim] >= 100
+    assert counts[Citation] >= 250
     assert Citation.objects.verified().count() == counts[Citation]
     assert_published_records_are_verified()
+    assert f"claim: {counts[Claim]} created, 0 updated, 0 unchanged" in out
+    assert err == ""
+    spot_checks()
 
 
-@needs_seeds
-def test_curated_file_spot_checks():
-    load()
+def spot_checks():
     shusha = Agreement.objects.get(short_name="Shusha Declaration")
     assert (shusha.signed_on, shusha.signed_on_precision) == (datetime.date(2021, 6, 15), "day")
     assert shusha.signed_at == "Shusha"
     assert (shusha.in_force_on, shusha.in_force_on_precision) == (datetime.date(2022, 2, 1), "month")
     signatories = set(shusha.parties.filter(action="signature").values_list("country__iso3", flat=True))
     assert signatories == {"AZE", "TUR"}
+    assert shusha.parties.get(action="accession").country.iso3 == "UZB"
     assert Citation.objects.for_record(shusha).filter(field="signed_on").verified().exists()
+    declaration = Agreement.objects.get(short_name="Declaration on Strategic Partnership")
+    assert (declaration.signed_on, declaration.signed_on_precision) == (datetime.date(2022, 6, 1), "month")
     turkey = Country.objects.get(iso3="TUR")
-    assert (turkey.iso2, "Türkiye" in turkey.aliases) == ("TR", True)
-    ots = Organisation.objects.get(acronym="OTS")
-    assert ots.memberships.filter(country__iso3="UZB").exists()
+    assert (turkey.iso2, turkey.cow_code, "Türkiye" in turkey.aliases) == ("TR", 640, True)
+    assert Organisation.objects.get(acronym="OTS").memberships.filter(country__iso3="UZB").exists()
+    # Contradiction holds both ways, whichever side the file names it on.
+    new_alliance = Claim.objects.get(text__startswith="Signing the treaty on allied relations")
+    [not_classic] = new_alliance.contradicts.all()
+    assert new_alliance in not_classic.contradicts.all()
+    trade = Claim.objects.get(text__startswith="Uzbek–Azerbaijani trade exceeded")
+    assert (trade.quantity_value, trade.quantity_unit) == (181_000_000, "USD")
 
 
 @needs_seeds
