@@ -122,15 +122,14 @@ class Loader:
         self.seeds_dir = Path(seeds_dir)
         self.texts_missing = not self.seeds_dir.is_dir()
         self.advance = advance
-        self.outcomes: dict[str, dict[object, str]] = {}  # section -> natural key -> outcome
+        self.outcomes: dict[str, dict[tuple, str]] = {}  # model name -> natural key -> outcome
         self.held_back: list[str] = []  # records the file publishes that load as review
         self.refs: dict[str, dict] = {section: {} for section in SECTIONS}  # section -> key -> record
 
     def run(self, data: dict) -> None:
-        for section, entries in data.items():
-            entries = [check_entry(section, i, entry) for i, entry in enumerate(entries)]
-            if section == "agreements":
-                entries = parents_first(entries)
+        # The whole file is checked before anything is written: a typo fails at once.
+        checked = {section: check_section(section, entries) for section, entries in data.items()}
+        for section, entries in checked.items():
             build = getattr(self, section)
             for label, entry in entries:
                 with naming(label):
@@ -142,7 +141,7 @@ class Loader:
         self.contradictions(data["claims"])
 
     def summary(self) -> dict[str, Counter]:
-        """created/updated/unchanged counts per section (and for citations)."""
+        """created/updated/unchanged counts per model name (source, country, ..., citation)."""
         return {section: Counter(outcomes.values()) for section, outcomes in self.outcomes.items()}
 
     # --- one builder per section ---------------------------------------------------
@@ -411,6 +410,17 @@ def entry_label(section: str, index: int, entry) -> str:
         if named := " ".join(str(part) for part in parts if part):
             return f"{section}[{named}]"
     return f"{section} entry {index + 1}"
+
+
+def check_section(section: str, entries: list) -> list[tuple[str, dict]]:
+    """The section's entries with their labels, once checked, in the order to load them."""
+    checked = [check_entry(section, i, entry) for i, entry in enumerate(entries)]
+    name = "iso3" if section == "countries" else "key"
+    keys = Counter(str(entry[name]).upper() if name == "iso3" else entry[name]
+                   for _, entry in checked if entry.get(name))
+    if repeated := sorted(str(key) for key, count in keys.items() if count > 1):
+        raise CuratedDataError(f"{section}: {name} used more than once: {', '.join(repeated)}")
+    return parents_first(checked) if section == "agreements" else checked
 
 
 def check_entry(section: str, index: int, entry) -> tuple[str, dict]:

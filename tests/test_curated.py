@@ -232,6 +232,10 @@ def test_unknown_sections_and_duplicates_fail(tmp_path):
     with pytest.raises(CommandError, match="unknown section"):
         load(*write(tmp_path, data))
     data = dataset()
+    data["claims"][1]["key"] = "trade"
+    with pytest.raises(CommandError, match="claims: key used more than once: trade"):
+        load(*write(tmp_path, data))
+    data = dataset()
     data["parties"].append(copy.deepcopy(data["parties"][0]))
     with pytest.raises(CommandError, match="holds this party action twice"):
         load(*write(tmp_path, data))
