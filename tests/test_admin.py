@@ -97,6 +97,21 @@ def test_every_curated_admin_edits_citations_inline():
     assert admin.site._registry[Citation].show_full_result_count is False
 
 
+def test_relations_to_large_tables_use_autocomplete():
+    targets = {Country, Person, Organisation, Agreement, ProvisionType, Claim, Source}
+    for model, model_admin in admin.site._registry.items():
+        # An inline's key to the record of its page is set by the page, not chosen.
+        for edited, edited_model, parent in [(model_admin, model, None)] + [
+            (inline, inline.model, model) for inline in model_admin.inlines
+        ]:
+            relations = {
+                field.name for field in edited_model._meta.get_fields()
+                if (field.many_to_one or field.many_to_many) and not field.auto_created
+                and field.related_model in targets and field.related_model is not parent
+            }
+            assert relations <= set(edited.autocomplete_fields), edited
+
+
 @pytest.mark.parametrize("model", OURS, ids=lambda model: model.__name__)
 def test_changelist_add_and_change_pages_answer(client, superuser, model):
     client.force_login(superuser)
@@ -295,3 +310,19 @@ def test_stored_citation_keeps_its_source_and_record(client, superuser):
     assert "quote not found" in response.context["adminform"].form.errors["quote"][0]
     citation.refresh_from_db()
     assert citation.quote == "Shusha Declaration"
+
+
+def test_source_page_makes_no_query_per_citation(client, superuser):
+    client.force_login(superuser)
+    source = make_source(text=" ".join(f"Passage number {i}." for i in range(30)))
+    url = admin_url(Source, "change", source.pk)
+    for i in range(2):
+        cite(make_agreement() if i % 2 else make_claim(), source, quote=f"Passage number {i}.")
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(2, 20):
+        cite(make_agreement() if i % 2 else make_claim(), source, quote=f"Passage number {i}.")
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(url).content.decode()
+    assert page.count("<mark ") == 20
+    assert len(many) == len(few)

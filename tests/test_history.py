@@ -15,16 +15,17 @@ def test_change_through_the_admin_records_the_editor(client, editor):
     client.force_login(editor)
     agreement = make_agreement(title="Shusha Declaration")
     url = reverse("admin:alliances_agreement_change", args=[agreement.pk])
-    changes = {"short_name": "Shusha", "aliases": "Şuşa Bəyannaməsi"}
+    changes = {"short_name": "Shusha", "aliases": "Şuşa Bəyannaməsi", "change_reason": "Azertac names it"}
     response = client.post(url, page_data(client.get(url)) | changes)
     assert response.status_code == 302
     latest = agreement.history.first()
     assert (latest.history_user, latest.history_type) == (editor, "~")
+    assert latest.history_change_reason == "Azertac names it"
     assert (latest.short_name, latest.aliases) == ("Shusha", ["Şuşa Bəyannaməsi"])
     assert latest.prev_record.short_name == ""
     assert "short_name" in [change.field for change in latest.diff_against(latest.prev_record).changes]
     page = client.get(reverse("admin:alliances_agreement_history", args=[agreement.pk])).content.decode()
-    assert "editor" in page
+    assert "editor" in page and "Azertac names it" in page
 
 
 def test_record_added_with_citations_records_the_user_on_both(client, editor):

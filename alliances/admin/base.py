@@ -17,7 +17,7 @@ from alliances.models import Status
 from sources.models import Citation
 from sources.partial_dates import format_partial
 
-from .forms import AliasesField, CuratedForm
+from .forms import AliasesField, CuratedForm, PublishGuardForm
 
 
 def partial_date(record, field: str) -> str:
@@ -87,7 +87,7 @@ class CuratedInlineMixin:
     A mixin, listed before TabularInline or StackedInline, so that the layout stays theirs.
     """
 
-    form = CuratedForm
+    form = PublishGuardForm
     extra = 0
     show_change_link = True
 

@@ -40,24 +40,12 @@ class AliasesField(forms.CharField):
         return self.to_python(initial) != self.to_python(data)
 
 
-class CuratedForm(forms.ModelForm):
-    """The admin form of a curated record.
-
-    The admin sets two class attributes per request (see CuratedAdminMixin):
-    `can_publish`: whether the user holds the model's publish permission; changing a record's
-    status TO published without it is an error on the status field.
-    `citations_inline`: the record's citations are edited on the same page, so the publishing
-    rule is checked by that inline's formset, which knows the citations the save will leave
-    (the model's own check would only see the stored ones).
-    """
+class PublishGuardForm(forms.ModelForm):
+    """Any form of a curated record, inlines included: only a user with the model's publish
+    permission may change a record's status to published (the admin sets `can_publish` per
+    request); anyone else gets an error on the status field."""
 
     can_publish = False
-    citations_inline = False
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.citations_inline:
-            self.instance.defer_publishing_check = True
 
     def clean_status(self):
         status = self.cleaned_data["status"]
@@ -72,3 +60,29 @@ class CuratedForm(forms.ModelForm):
                 code="publish_permission",
             )
         return status
+
+
+class CuratedForm(PublishGuardForm):
+    """The admin form of a curated record's own page.
+
+    `citations_inline` (set by the admin per request): the record's citations are edited on the
+    same page, so the publishing rule is checked by that inline's formset, which knows the
+    citations the save will leave (the model's own check would only see the stored ones).
+    `change_reason` is kept in the record's history, as the "why" of the change.
+    """
+
+    citations_inline = False
+
+    change_reason = forms.CharField(
+        label="Reason for the change", required=False, max_length=100,
+        help_text="Optional; kept in the record's history.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.citations_inline:
+            self.instance.defer_publishing_check = True
+
+    def save(self, commit=True):
+        self.instance._change_reason = self.cleaned_data.get("change_reason") or None
+        return super().save(commit)

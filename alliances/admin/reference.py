@@ -7,7 +7,7 @@ from alliances.models import Country, Membership, Organisation, Person
 
 from .base import CuratedAdmin, partial_date
 
-STATUS_FIELDS = ("Record", {"fields": ["status", ("created_at", "updated_at")]})
+STATUS_FIELDS = ("Record", {"fields": [("status", "change_reason"), ("created_at", "updated_at")]})
 
 
 @admin.register(Country)
