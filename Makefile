@@ -27,3 +27,9 @@ lint: install
 
 test: lint
 	$(PY) -m pytest
+
+# Benchmark against Datasette on a synthetic database (generated once under bench/, git-ignored).
+BENCH_CITATIONS ?= 100000
+.PHONY: bench
+bench: install
+	$(PY) manage.py benchmark --citations $(BENCH_CITATIONS) --rss-at 1000000 --json bench/results.json

@@ -146,3 +146,23 @@ def test_the_command_refuses_a_database_that_holds_data(db, capsys):
     assert Citation.objects.count() == 1_000
     with pytest.raises(CommandError, match="already holds synthetic data"):
         call_command("generate_synthetic", citations=1_000, force=True)
+
+
+def test_benchmark_statistics_and_csv_counting():
+    import io
+
+    from alliances.benchmarking.client import Unavailable, count_csv_rows, interleaved, percentile
+
+    assert percentile(list(range(1, 101)), 50) == 50
+    assert percentile(list(range(1, 101)), 99) == 99
+    assert percentile([3.0], 99) == 3.0
+    body = b'id,quote\r\n1,"two\n\nparagraphs"\r\n2,plain\r\n'
+    assert count_csv_rows(io.BytesIO(body)) == 2
+    calls = []
+
+    def missing():
+        raise Unavailable("404")
+
+    samples = interleaved({"a": lambda: calls.append("a") or 1.0, "b": missing}, runs=3, warmup=1)
+    assert samples["a"] == [1.0, 1.0, 1.0] and len(calls) == 4
+    assert samples["b"] == [] and samples["why:b"] == ["404"]

@@ -13,7 +13,9 @@ already holds synthetic data (a second set would only duplicate the first): gene
 fresh database, e.g. DATABASE_URL=sqlite:///bench/synthetic.sqlite3.
 """
 
+import json
 import sys
+from pathlib import Path
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -37,15 +39,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--checksum", action="store_true", dest="print_checksum", help="Print a checksum of the data.",
         )
-        parser.add_argument("--migrate", action="store_true", help="Run migrations first (fresh database).")
+        parser.add_argument("--migrate", action="store_true", help="Migrate, create the cache table.")
+        parser.add_argument("--report", metavar="FILE", help="Also write the counts and the time as JSON.")
 
-    def handle(self, *args, citations, seed, force, print_checksum, migrate, verbosity, **options):
+    def handle(self, *args, citations, seed, force, print_checksum, migrate, report, verbosity, **options):
         try:
             scale = Scale.for_citations(citations)
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         if migrate:
             call_command("migrate", verbosity=0, interactive=False)
+            call_command("createcachetable", verbosity=0)
         if holds_synthetic_data():
             raise CommandError(
                 "This database already holds synthetic data; generate into a fresh database "
@@ -64,9 +68,14 @@ class Command(BaseCommand):
         # tqdm disables itself when stderr is not a terminal (disable=None).
         with tqdm(total=total, unit="rows", unit_scale=True, disable=None if verbosity else True,
                   file=sys.stderr, smoothing=0.1) as bar:
-            report = generate(scale, seed, progress=bar.update)
-        for label, count in report.counts.items():
+            result = generate(scale, seed, progress=bar.update)
+        for label, count in result.counts.items():
             self.stdout.write(f"  {label:<32} {count:>12,}")
-        self.stdout.write(self.style.SUCCESS(f"Generated in {report.seconds:.1f} s."))
+        self.stdout.write(self.style.SUCCESS(f"Generated in {result.seconds:.1f} s."))
+        if report:
+            Path(report).write_text(json.dumps(
+                {"citations": citations, "seed": seed, "generate_s": round(result.seconds, 2),
+                 "counts": result.counts}, indent=2,
+            ) + "\n")
         if print_checksum:
             self.stdout.write(f"checksum {checksum()}")
