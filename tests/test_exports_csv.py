@@ -127,3 +127,14 @@ def test_table_csv_response_streams_the_whole_queryset():
     assert response.streaming and response["Content-Disposition"] == 'attachment; filename="countries.csv"'
     rows = read(response.streaming_content)
     assert [row["iso3"] for row in rows] == ["AZE", "TUR"]
+
+
+@pytest.mark.django_db
+def test_stream_can_keep_the_callers_ordering():
+    for iso3 in ("TUR", "AZE", "UZB"):
+        make_country(iso3)
+    table = TABLES["countries"]
+    by_name = list(table.stream(Country.objects.order_by("-iso3"), order_by=None))
+    assert [row[table.header.index("iso3")] for row in by_name[1:]] == ["UZB", "TUR", "AZE"]
+    by_id = list(table.stream(Country.objects.order_by("-iso3")))
+    assert [row[table.header.index("iso3")] for row in by_id[1:]] == ["TUR", "AZE", "UZB"]

@@ -153,7 +153,10 @@ class Cell:
 
     agreements: set = field(default_factory=set)
     flags: set = field(default_factory=set)
-    sources: set = field(default_factory=set)
+    sources: set[frozenset] = field(default_factory=set)  # one set per contribution, shared across years
+
+    def source_ids(self) -> set[int]:
+        return set().union(*self.sources)
 
 
 def resolve_country(value: str | None) -> int | None:
@@ -269,4 +272,4 @@ def _sources(agreements: QuerySet, parties: QuerySet, clauses: QuerySet) -> dict
 
 
 def joined(ids) -> str:
-    return ";".join(str(pk) for pk in sorted(ids))
+    return ";".join(map(str, sorted(ids)))

@@ -115,7 +115,7 @@ def dyads(bonds: Bonds, *, directed: bool, country: int | None, year_from: int |
             flags = set().union(*(clause.provisions for clause in applying))
             if provision is not None and provision not in flags:
                 continue
-            sources = (
+            sources = frozenset(
                 agreement_sources
                 | bonds.sources_of("clause", [clause.id for clause in applying])
                 | bonds.sources_of("party", one.party_ids + two.party_ids)
@@ -124,7 +124,7 @@ def dyads(bonds: Bonds, *, directed: bool, country: int | None, year_from: int |
                 cell = cells[a, b, year]
                 cell.agreements.add(agreement_id)
                 cell.flags |= flags
-                cell.sources |= sources
+                cell.sources.add(sources)  # shared by every year of the span, not copied
     return cells
 
 
@@ -137,7 +137,7 @@ def rows(bonds: Bonds, cells: dict, directed: bool) -> Iterator[dict]:
             iso3_a: bonds.countries[a][0], ccode_a: bonds.countries[a][1],
             iso3_b: bonds.countries[b][0], ccode_b: bonds.countries[b][1], "year": year,
             "n_agreements": len(cell.agreements), "agreement_ids": joined(cell.agreements),
-            "source_ids": joined(cell.sources),
+            "source_ids": joined(cell.source_ids()),
         }
         row.update({column.name: int(column.name in cell.flags) for column in bonds.columns})
         yield row

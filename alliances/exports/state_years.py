@@ -73,7 +73,7 @@ def state_years(bonds: Bonds, *, country: int | None, year_from: int | None, yea
             flags = set().union(*(clause.provisions for clause in concerning))
             if provision is not None and provision not in flags:
                 continue
-            sources = (
+            sources = frozenset(
                 bonds.sources_of("agreement", [agreement_id])
                 | bonds.sources_of("clause", [clause.id for clause in concerning])
                 | bonds.sources_of("party", spell.party_ids)
@@ -82,7 +82,7 @@ def state_years(bonds: Bonds, *, country: int | None, year_from: int | None, yea
                 cell = cells[spell.country_id, year]
                 cell.agreements.add(agreement_id)
                 cell.flags |= flags
-                cell.sources |= sources
+                cell.sources.add(sources)  # shared by every year of the span, not copied
     return cells
 
 
@@ -92,7 +92,7 @@ def rows(bonds: Bonds, cells: dict) -> Iterator[dict]:
         iso3, ccode = bonds.countries[country_id]
         row = {
             "ccode": ccode, "iso3": iso3, "year": year, "n_agreements": len(cell.agreements),
-            "agreement_ids": joined(cell.agreements), "source_ids": joined(cell.sources),
+            "agreement_ids": joined(cell.agreements), "source_ids": joined(cell.source_ids()),
         }
         row.update({column.name: int(column.name in cell.flags) for column in bonds.columns})
         yield row

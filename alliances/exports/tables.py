@@ -81,14 +81,19 @@ class Table(FileSpec):
     def cited(self) -> bool:
         return issubclass(self.model, CuratedRecord)
 
-    def stream(self, queryset: models.QuerySet, chunk_size: int = CHUNK_SIZE) -> Iterator[list]:
-        """The header, then one list of cell values per record, in id order."""
+    def stream(self, queryset: models.QuerySet, chunk_size: int = CHUNK_SIZE,
+               order_by: tuple[str, ...] | None = ("pk",)) -> Iterator[list]:
+        """The header, then one list of cell values per record, in id order (files are
+        deterministic); order_by=None keeps the queryset's own ordering (an API `?ordering=`)."""
         yield self.header
-        yield from self.rows(queryset, chunk_size)
+        yield from self.rows(queryset, chunk_size, order_by)
 
-    def rows(self, queryset: models.QuerySet, chunk_size: int = CHUNK_SIZE) -> Iterator[list]:
+    def rows(self, queryset: models.QuerySet, chunk_size: int = CHUNK_SIZE,
+             order_by: tuple[str, ...] | None = ("pk",)) -> Iterator[list]:
         lookups = self.lookups
-        values = queryset.order_by("pk").values_list(*lookups).iterator(chunk_size=chunk_size)
+        if order_by is not None:
+            queryset = queryset.order_by(*order_by)
+        values = queryset.values_list(*lookups).iterator(chunk_size=chunk_size)
         for chunk in chunked(values, chunk_size):
             extras = self.gather([values[0] for values in chunk])
             for values in chunk:
@@ -271,7 +276,8 @@ TABLES: dict[str, Table] = {
 TABLE_OF_MODEL = {table.model._meta.label_lower: name for name, table in TABLES.items()}
 
 
-def table_csv_response(name: str, queryset: models.QuerySet) -> StreamingHttpResponse:
+def table_csv_response(name: str, queryset: models.QuerySet,
+                       order_by: tuple[str, ...] | None = ("pk",)) -> StreamingHttpResponse:
     """The whole of `queryset` as the streamed CSV of table `name` (a key of TABLES)."""
     table = TABLES[name]
-    return csv_response(table.stream(queryset), table.filename)
+    return csv_response(table.stream(queryset, order_by=order_by), table.filename)
