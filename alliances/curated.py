@@ -389,8 +389,7 @@ def store(record: models.Model) -> None:
     """Save a validated record; its history notes why."""
     record._change_reason = CHANGE_REASON
     try:
-        with transaction.atomic():
-            record.save()
+        record.save()  # no savepoint: the load's one transaction is rolled back on any error
     except IntegrityError as exc:  # only a concurrent writer can get past full_clean()
         raise EntryError(f"the database refused it: {exc}") from None
 
