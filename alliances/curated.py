@@ -89,23 +89,22 @@ def naming(label: str):
 
 
 def read_file(path: Path) -> dict:
+    """The sections of a data file; the messages of the errors name no path (the caller does)."""
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
-        raise CuratedDataError(f"{path}: cannot be read ({exc.strerror})") from None
+        raise CuratedDataError(f"cannot be read ({exc.strerror})") from None
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise CuratedDataError(f"{path} is not valid YAML: {exc}") from None
+        raise CuratedDataError(f"not valid YAML: {exc}") from None
     if not isinstance(data, dict):
-        raise CuratedDataError(f"{path}: expected a mapping of sections ({', '.join(SECTIONS)})")
-    unknown = set(data) - set(SECTIONS)
-    if unknown:
+        raise CuratedDataError(f"expected a mapping of sections ({', '.join(SECTIONS)})")
+    if unknown := set(data) - set(SECTIONS):
         raise CuratedDataError(
-            f"{path}: unknown section(s) {', '.join(sorted(unknown))}; the sections are "
-            f"{', '.join(SECTIONS)}"
+            f"unknown section(s) {', '.join(sorted(unknown))}; the sections are {', '.join(SECTIONS)}"
         )
     for section, entries in data.items():
         if entries is not None and not isinstance(entries, list):
-            raise CuratedDataError(f"{path}: section {section} must be a list of entries")
+            raise CuratedDataError(f"section {section} must be a list of entries")
     return {section: data.get(section) or [] for section in SECTIONS}
 
 

@@ -41,7 +41,7 @@ class Command(BaseCommand):
             with tqdm(total=total, unit="record", disable=not self.stdout.isatty()) as bar:
                 loader = curated.load(data, seeds_dir, advance=bar.update)
         except curated.CuratedDataError as exc:
-            raise CommandError(f"{options['file']}: nothing loaded: {exc}") from None
+            raise CommandError(f"{options['file']}: {exc}\nNothing was loaded.") from None
         self.report(loader)
 
     def report(self, loader: curated.Loader) -> None:
@@ -53,8 +53,9 @@ class Command(BaseCommand):
                     f"{kind:>12}: {counts['created']} created, {counts['updated']} updated, "
                     f"{counts['unchanged']} unchanged"
                 )
-        if loader.held_back:
+        if held_back := loader.held_back:
+            more = f" and {len(held_back) - 10} more" if len(held_back) > 10 else ""
             self.stderr.write(self.style.WARNING(
-                f"Warning: {len(loader.held_back)} records the file publishes were loaded as review "
-                f"(no verified citation): {', '.join(loader.held_back)}"
+                f"Warning: {len(held_back)} records the file publishes were loaded as review "
+                f"(no verified citation): {', '.join(held_back[:10])}{more}"
             ))
