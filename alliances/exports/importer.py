@@ -11,12 +11,13 @@ import csv
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, models, reset_queries, transaction
 from simple_history.utils import bulk_create_with_history
 
 from alliances.models import Country, ProvisionType
@@ -127,11 +128,9 @@ def read_rows(path: Path, table: Table) -> Iterator[list[str]]:
 
 def load_table(table: Table, rows: Iterable[list[str]], context: Context) -> int:
     model = table.model
-    stamps = [f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)
-              or getattr(f, "auto_now_add", False)]
     count = 0
     for chunk in chunked(rows, CHUNK_SIZE):
-        records, links, times = [], [], []
+        records, links = [], []
         for cells in chunk:
             attributes = {}
             for column, cell in zip(table.columns, cells, strict=True):
@@ -141,17 +140,29 @@ def load_table(table: Table, rows: Iterable[list[str]], context: Context) -> int
             record = model(**attributes)
             check_record(record)
             records.append(record)
-            times.append({name: getattr(record, name) for name in stamps})
             links += [(name, record.pk, target) for name, targets in related.items() for target in targets]
-        bulk_create_with_history(records, model, batch_size=500, default_change_reason=CHANGE_REASON)
-        if stamps:  # bulk_create stamps the current time: put the exported times back
-            for record, stamp in zip(records, times, strict=True):
-                for name, value in stamp.items():
-                    setattr(record, name, value)
-            model.objects.bulk_update(records, stamps, batch_size=500)
+        with exported_timestamps(model):
+            bulk_create_with_history(records, model, batch_size=500, default_change_reason=CHANGE_REASON)
         link(model, links)
         count += len(records)
+        reset_queries()  # with DEBUG on, Django would keep every (large) INSERT statement
     return count
+
+
+@contextmanager
+def exported_timestamps(model: type[models.Model]):
+    """bulk_create would stamp created_at/updated_at with the current time (auto_now,
+    auto_now_add): keep the exported times instead, for the duration of the insert."""
+    fields = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False)
+              or getattr(f, "auto_now_add", False)]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 def check_record(record: models.Model) -> None:
