@@ -67,6 +67,7 @@ class Benchmark:
         self.results: dict = {key: None for key, _, _ in METRICS}
         self.notes: dict[str, str] = {}
         self.details: dict = {}
+        self.rss_reasons: dict[int, str] = {}
 
     def note(self, keys: tuple[str, ...] | str, reason: str) -> None:
         for key in (keys,) if isinstance(keys, str) else keys:
@@ -141,7 +142,7 @@ class Benchmark:
             round(max(measured), 1) if measured else None
         )
         if not measured:
-            self.rss_reason = self.notes.get("csv_rows_per_s", "no sample")
+            self.rss_reasons[self.options.citations] = self.notes.get("csv_rows_per_s", "no sample")
         self.details["idle_rss_mb"] = servers.rss_mb(worker)
 
     def pages(self, ours, theirs, db: str) -> None:
@@ -236,7 +237,7 @@ class Benchmark:
                 download = client.download_csv(ours.port, CSV_PATH, rss_pid=ours.worker_pid())
             except Unavailable as exc:
                 self.details.setdefault("csv_peak_rss_mb", {})[scale] = None
-                self.rss_reason = str(exc)
+                self.rss_reasons[scale] = str(exc)
                 return
         self.details.setdefault("csv_peak_rss_mb", {})[scale] = round_or_none(download.peak_rss_mb, 1)
         self.details.setdefault("csv_rows_per_s_at", {})[scale] = round(download.rows_per_s)
@@ -247,7 +248,7 @@ class Benchmark:
             if measured.get(scale) is not None:
                 self.results[key] = measured[scale]
             elif scale in measured:
-                self.note(key, getattr(self, "rss_reason", "no sample"))
+                self.note(key, self.rss_reasons.get(scale, "no sample"))
             else:
                 self.note(key, f"not measured: run with --citations {scale} or --rss-at {scale}")
 

@@ -68,10 +68,10 @@ def wait_until_up(server: Server, path: str, log: Path) -> None:
             raise RuntimeError(f"{server.name} exited with {server.process.returncode}:\n{tail}")
         try:
             conn = http.client.HTTPConnection(HOST, server.port, timeout=5)
-            conn.request("GET", path)
+            conn.request("GET", path, headers={"Accept": "application/json"})
             status = conn.getresponse().status
             conn.close()
-            if status < 500:
+            if status < 300:
                 return
         except OSError:
             pass
@@ -109,6 +109,8 @@ def django_env(database: Path) -> dict:
         "ALLOWED_HOSTS": f"{HOST},localhost",
         "DATABASE_URL": f"sqlite:///{database.resolve()}",
         "LOG_LEVEL": "WARNING",
+        # Plain HTTP on loopback, as behind a proxy that terminates TLS.
+        "SECURE_SSL_REDIRECT": "0",
         **BENCH_SETTINGS,
     }
 
