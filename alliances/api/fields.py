@@ -74,3 +74,21 @@ class CountryField(serializers.SlugRelatedField):
 
     def to_internal_value(self, data):
         return super().to_internal_value(data.upper() if isinstance(data, str) else data)
+
+
+@extend_schema_field({"type": "string", "pattern": r"^(Q[1-9]\d*)?$", "maxLength": 20, "example": "Q265"})
+class WikidataField(serializers.CharField):
+    """A Wikidata item id, or empty (the model's validator checks it on save)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "Wikidata item id (Q...); empty when not linked.")
+        super().__init__(max_length=20, required=False, allow_blank=True, **kwargs)
+
+
+@extend_schema_field({"type": "string", "maxLength": 1000, "example": "https://example.org/article"})
+class OptionalURLField(serializers.CharField):
+    """A URL, or empty when unknown (the schema's `uri` format would refuse the empty string).
+    The model's URLField validates it on save."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=1000, required=False, allow_blank=True, **kwargs)

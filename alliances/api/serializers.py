@@ -23,7 +23,7 @@ from alliances.models import (
 )
 from sources.models import Citation, Source
 
-from .fields import CountryField, PartialDateField, precision_field
+from .fields import CountryField, OptionalURLField, PartialDateField, WikidataField, precision_field
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -92,6 +92,7 @@ def curated_fields(*fields: str) -> tuple[str, ...]:
 
 class CountrySerializer(CuratedSerializer):
     url = api_url("country")
+    wikidata_qid = WikidataField()
 
     class Meta(CuratedSerializer.Meta):
         model = Country
@@ -100,6 +101,7 @@ class CountrySerializer(CuratedSerializer):
 
 class OrganisationSerializer(CuratedSerializer):
     url = api_url("organisation")
+    wikidata_qid = WikidataField()
     founded_on = PartialDateField()
     founded_on_precision = precision_field()
 
@@ -128,6 +130,7 @@ class MembershipSerializer(CuratedSerializer):
 
 class PersonSerializer(CuratedSerializer):
     url = api_url("person")
+    wikidata_qid = WikidataField()
     country = CountryField(required=False, allow_null=True)
 
     class Meta(CuratedSerializer.Meta):
@@ -275,10 +278,7 @@ class SourceSerializer(RecordSerializer):
     """A source document. `document_url` is where it was published (the model's `url`)."""
 
     url = api_url("source")
-    document_url = serializers.URLField(
-        source="url", max_length=1000, required=False, allow_blank=True,
-        help_text="Where the document was published.",
-    )
+    document_url = OptionalURLField(source="url", help_text="Where the document was published.")
     published_on = PartialDateField()
     published_on_precision = precision_field()
 

@@ -46,7 +46,8 @@ def versions(record) -> list[dict]:
     """A record's versions, newest first, each with the fields it changed."""
     history = list(record.history.select_related("history_user").order_by("-history_date", "-history_id"))
     rows = []
-    for version, previous in zip(history, [*history[1:], None], strict=True):
+    # zip stops at the shorter list: no versions at all (seeded by a migration) gives no rows.
+    for version, previous in zip(history, [*history[1:], None], strict=False):
         changed = []
         if previous is not None and version.history_type == "~":
             changed = sorted(version.diff_against(previous, excluded_fields=["updated_at"]).changed_fields)
