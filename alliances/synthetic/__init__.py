@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from django.core.management.color import no_style
 from django.db import connections, transaction
 
 from .generator import SYNTHETIC_URL, Generator, Report
@@ -46,8 +47,20 @@ def generate(scale: Scale, seed: int, progress: Callable[[int], None] = lambda n
     """Write the data set in one transaction; returns the row counts and the time taken."""
     started = time.perf_counter()
     with fast_bulk_load(using), transaction.atomic(using=using):
-        counts = Generator(scale, seed, progress).run()
+        generator = Generator(scale, seed, progress)
+        counts = generator.run()
+        reset_sequences(generator.writers, using)
     return Report(counts=counts, seconds=time.perf_counter() - started)
+
+
+def reset_sequences(writers, using: str) -> None:
+    """Rows went in with explicit ids: move PostgreSQL's id sequences past them (SQLite needs
+    nothing, it numbers after the largest rowid)."""
+    connection = connections[using]
+    statements = connection.ops.sequence_reset_sql(no_style(), list(writers))
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
 
 
 @contextmanager
