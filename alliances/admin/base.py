@@ -76,7 +76,7 @@ class CitationInline(GenericTabularInline):
         if db_field.name in ("prefix", "suffix"):
             kwargs["strip"] = False  # context: its spaces are part of it
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name in ("quote", "text_fragment"):
+        if db_field.name == "quote":
             formfield.widget.attrs.update(rows=3, cols=50)
         return formfield
 
