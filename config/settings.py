@@ -5,6 +5,7 @@ DEBUG on; production sets DEBUG=0, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -24,6 +25,16 @@ def envbool(name: str, default: str) -> bool:
 
 def envlist(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.getenv(name, default).split(",") if item.strip()]
+
+
+def envint(name: str, default: int) -> int:
+    value = os.getenv(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from None
 
 
 DEBUG = envbool("DEBUG", "1")
@@ -47,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -60,6 +72,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.database_unavailable.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -67,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # django-axes: last, as its documentation asks (it turns a lockout into the 429 page).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -180,3 +195,42 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Production ---------------------------------------------------------------------------------
+# With DEBUG off every knob defaults to what `manage.py check --deploy` asks for: HTTPS only
+# (redirect, secure cookies, HSTS). Each can be turned down from the environment, e.g.
+# SECURE_SSL_REDIRECT=0 when the proxy in front already redirects. (cookiecutter-django
+# config/settings/production.py.) Behind a TLS-terminating proxy on the same machine gunicorn
+# already trusts its X-Forwarded-Proto (FORWARDED_ALLOW_IPS, loopback by default);
+# SECURE_PROXY_SSL_HEADER=1 makes Django trust it from anywhere: only behind a proxy that
+# overwrites the header.
+PRODUCTION = not DEBUG
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
+if envbool("SECURE_PROXY_SSL_HEADER", "0"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(int(PRODUCTION)))
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(int(PRODUCTION)))
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(int(PRODUCTION)))
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", str(int(PRODUCTION)))
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", str(int(PRODUCTION)))
+# Django's own defaults, stated because tests/test_production.py pins them.
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+
+# Login attempts are counted by django-axes in the database (shared by every worker): after
+# AXES_FAILURE_LIMIT failures for one username from one address, that pair is locked out (429)
+# for AXES_COOLOFF_MINUTES; a successful login resets the count. The address is REMOTE_ADDR:
+# behind a proxy that is the proxy's, so the lockout is then by username.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = envbool("AXES_ENABLED", "1")
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True

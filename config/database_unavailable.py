@@ -1,0 +1,73 @@
+"""A database that does not answer is a 503 (try again shortly), never a 500 with a traceback.
+
+While PostgreSQL restarts or a network link drops, every request would fail with
+django.db.OperationalError or InterfaceError. This middleware answers them with
+503 Service Unavailable and a Retry-After header: JSON under /api/, a short plain page elsewhere.
+Once the database is back, the next request reconnects (CONN_HEALTH_CHECKS drops the dead
+persistent connection), without restarting the application.
+
+It acts at three points:
+- before the view: the request's database connection is opened (or health-checked) first, so a
+  database that is down is reported before any view or middleware half-runs;
+- an exception from a view (admin, any plain Django view);
+- a 500 that a view turned its database error into (the API's exception handler answers every
+  unexpected error with a JSON 500) when the connection is known to be broken.
+"""
+
+import logging
+
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
+
+logger = logging.getLogger(__name__)
+
+UNAVAILABLE = (OperationalError, InterfaceError)
+RETRY_AFTER_SECONDS = 5
+MESSAGE = "The database is unavailable. Try again in a few seconds."
+
+
+def unavailable(request, error=None) -> HttpResponse:
+    logger.warning("503 for %s %s: database unavailable (%s)", request.method, request.path,
+                   str(error).strip().splitlines()[0] if error else "connection lost")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": MESSAGE}, status=503)
+    else:
+        response = HttpResponse(MESSAGE, status=503, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def connect(alias: str = DEFAULT_DB_ALIAS) -> None:
+    """Open the connection, or check the persistent one still works (once per request, the
+    check CONN_HEALTH_CHECKS would run on the first query anyway)."""
+    connection = connections[alias]
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+
+
+def connection_lost() -> bool:
+    """Whether a database error of this request left a connection closed or unusable."""
+    for connection in connections.all(initialized_only=True):
+        if connection.errors_occurred and (connection.connection is None or not connection.is_usable()):
+            return True
+    return False
+
+
+class DatabaseUnavailableMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            connect()
+        except UNAVAILABLE as error:
+            return unavailable(request, error)
+        response = self.get_response(request)
+        if response.status_code == 500 and connection_lost():
+            return unavailable(request)
+        return response
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, UNAVAILABLE):
+            return unavailable(request, exception)
+        return None
