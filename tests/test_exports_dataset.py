@@ -168,6 +168,14 @@ def test_round_trip_gives_byte_identical_files(tmp_path, empty_the_database):
     assert make_country("KAZ").pk > newest  # the id sequence continues after the imported ids
 
 
+def test_import_without_history(tmp_path, empty_the_database):
+    build_register()
+    export(tmp_path)
+    empty_the_database()
+    call_command("import_dataset", str(tmp_path), "--without-history", verbosity=0)
+    assert Agreement.objects.count() == 2 and not Agreement.history.exists()
+
+
 def test_import_refuses_a_database_that_is_not_empty(tmp_path):
     build_register()
     export(tmp_path)

@@ -56,8 +56,12 @@ def occupied() -> list[str]:
     ]
 
 
-def import_package(directory: Path, progress: Callable[[Iterable, Table], Iterable] | None = None) -> dict:
-    """Load DIR/datapackage.json; returns the number of rows loaded per table."""
+def import_package(directory: Path, progress: Callable[[Iterable, Table], Iterable] | None = None,
+                   history: bool = True) -> dict:
+    """Load DIR/datapackage.json; returns the number of rows loaded per table.
+
+    history: write a history row per record ("import_dataset" as the change reason), as the
+    admin shows; without it the import takes about half the time."""
     directory = Path(directory)
     progress = progress or (lambda rows, table: rows)
     resources = check_package(directory)
@@ -75,7 +79,7 @@ def import_package(directory: Path, progress: Callable[[Iterable, Table], Iterab
         for name in ORDER:
             table = TABLES[name]
             rows = read_rows(directory / resources[name]["path"], table)
-            counts[name] = load_table(table, progress(rows, table), context)
+            counts[name] = load_table(table, progress(rows, table), context, history)
             if name == "provision-types":
                 context.provision_type_ids = dict(ProvisionType.objects.values_list("slug", "id"))
             elif name == "countries":
@@ -126,7 +130,7 @@ def read_rows(path: Path, table: Table) -> Iterator[list[str]]:
             yield [unneutralise(cell) for cell in row]
 
 
-def load_table(table: Table, rows: Iterable[list[str]], context: Context) -> int:
+def load_table(table: Table, rows: Iterable[list[str]], context: Context, history: bool = True) -> int:
     model = table.model
     count = 0
     for chunk in chunked(rows, CHUNK_SIZE):
@@ -142,7 +146,10 @@ def load_table(table: Table, rows: Iterable[list[str]], context: Context) -> int
             records.append(record)
             links += [(name, record.pk, target) for name, targets in related.items() for target in targets]
         with exported_timestamps(model):
-            bulk_create_with_history(records, model, batch_size=500, default_change_reason=CHANGE_REASON)
+            if history:
+                bulk_create_with_history(records, model, batch_size=500, default_change_reason=CHANGE_REASON)
+            else:
+                model.objects.bulk_create(records, batch_size=500)
         link(model, links)
         count += len(records)
         reset_queries()  # with DEBUG on, Django would keep every (large) INSERT statement

@@ -17,6 +17,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("directory", type=Path, help="The directory holding datapackage.json.")
+        parser.add_argument(
+            "--without-history", action="store_true",
+            help="Write no history rows for the imported records (about twice as fast on large packages).",
+        )
 
     def handle(self, *args, directory: Path, **options):
         quiet = options["verbosity"] == 0 or not sys.stderr.isatty()
@@ -25,7 +29,7 @@ class Command(BaseCommand):
             return tqdm(rows, desc=table.filename, unit=" rows", disable=quiet, leave=False)
 
         try:
-            counts = import_package(directory, progress=progress)
+            counts = import_package(directory, progress=progress, history=not options["without_history"])
         except ImportRefused as refusal:
             raise CommandError(str(refusal)) from refusal
         if options["verbosity"] == 0:
