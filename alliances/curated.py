@@ -122,6 +122,7 @@ class Loader:
         self.texts_missing = not self.seeds_dir.is_dir()
         self.advance = advance
         self.outcomes: dict[str, dict[tuple, str]] = {}  # model name -> natural key -> outcome
+        self.loaded: dict[type[models.Model], set[int]] = {}  # model -> ids of the file's records
         self.held_back: list[str] = []  # records the file publishes that load as review
         self.refs: dict[str, dict] = {section: {} for section in SECTIONS}  # section -> key -> record
 
@@ -140,8 +141,13 @@ class Loader:
         self.contradictions(data["claims"])
 
     def summary(self) -> dict[str, Counter]:
-        """created/updated/unchanged counts per model name (source, country, ..., citation)."""
-        return {section: Counter(outcomes.values()) for section, outcomes in self.outcomes.items()}
+        """created/updated/unchanged counts per model name (source, country, ..., citation), and
+        how many records the database holds besides the file's (editors', or renamed in the file:
+        the loader deletes nothing)."""
+        summary = {name: Counter(outcomes.values()) for name, outcomes in self.outcomes.items()}
+        for model, ids in self.loaded.items():
+            summary[model._meta.model_name]["other"] = model.objects.exclude(pk__in=ids).count()
+        return summary
 
     # --- one builder per section ---------------------------------------------------
 
@@ -300,6 +306,7 @@ class Loader:
             citation.object_id = record.pk
             store(citation)
             self.tally(("citation", citation.pk), outcome)
+            self.keep(citation)
         changed = any([self.set_many(record, name, wanted) for name, wanted in (many or {}).items()])
         if changed or citations:
             self.tally(natural_key, "updated", replace="unchanged")
@@ -324,6 +331,7 @@ class Loader:
                 record.validate_publishable(verified_citations=verified)
             store(record)
         self.tally(natural_key, outcome)
+        self.keep(record)
         return record
 
     def set_many(self, record: models.Model, name: str, wanted: set) -> bool:
@@ -344,6 +352,7 @@ class Loader:
             citation = next((c for c in stored if same_citation(c, source, entry)), None)
             if citation is not None and (citation.verified or not source.text):
                 self.tally(("citation", citation.pk), "unchanged")
+                self.keep(citation)
                 continue
             citation = citation or Citation(
                 source=source, content_type=ContentType.objects.get_for_model(record),
@@ -357,6 +366,9 @@ class Loader:
             pending.append(citation)
         new = [citation for citation in pending if citation.pk is None]
         return pending, sum(citation.verified for citation in [*stored, *new])
+
+    def keep(self, record: models.Model) -> None:
+        self.loaded.setdefault(type(record), set()).add(record.pk)
 
     def tally(self, natural_key: tuple, outcome: str, replace: str | None = None) -> None:
         outcomes = self.outcomes.setdefault(natural_key[0], {})

@@ -188,6 +188,19 @@ def test_a_changed_value_updates_only_its_record(tmp_path):
     assert after["alliances.Clause_provision_types"] == 2
 
 
+def test_records_the_file_no_longer_holds_are_kept_and_counted(tmp_path):
+    data = dataset()
+    path, seeds = write(tmp_path, data)
+    load(path, seeds)
+    data["persons"][0]["name"] = "Dana Q. Example"  # a new natural key: a new record
+    write(tmp_path, data)
+    out, _ = load(path, seeds)
+    assert "person: 1 created, 0 updated, 0 unchanged; 1 others kept (not in the file)" in out
+    assert "citation: 1 created, 0 updated, 8 unchanged; 1 others kept (not in the file)" in out
+    assert Claim.objects.get(kind="assessment").claimant.name == "Dana Q. Example"
+    assert Person.objects.count() == 2
+
+
 def test_a_quote_not_in_the_source_fails_naming_record_and_source(tmp_path):
     data = dataset()
     data["clauses"][0]["citations"] = cited("consult each other within a week")

@@ -49,9 +49,10 @@ class Command(BaseCommand):
         for kind in KINDS:
             counts = summary.get(kind)
             if counts:
+                others = f"; {counts['other']} others kept (not in the file)" if counts["other"] else ""
                 self.stdout.write(
                     f"{kind:>12}: {counts['created']} created, {counts['updated']} updated, "
-                    f"{counts['unchanged']} unchanged"
+                    f"{counts['unchanged']} unchanged{others}"
                 )
         if held_back := loader.held_back:
             more = f" and {len(held_back) - 10} more" if len(held_back) > 10 else ""
