@@ -1,12 +1,30 @@
-"""CSV exports and the researcher's dataset.
+"""CSV exports and the researcher's dataset (DESIGN.md, "Exports").
 
-For the API and the admin:
+Modules:
+    columns      Column / FileSpec: one definition per column (lookup, converter, type, meaning
+                 from the model's help_text, allowed values from its choices, how import restores it)
+    tables       TABLES: the flat CSV of each resource, streamed from values_list().iterator()
+    csv_stream   stream_csv(rows) -> UTF-8 blocks; csv_response(rows, filename); formula cells neutralised
+    bonds        the Party rule per year, read in a fixed number of queries
+    dyad_years, state_years, members   the ATOP / COW style derived files
+    codebook     every column of every file, as CSV and Markdown
+    dataset      export(directory): the Frictionless package; importer: import_package(directory)
 
-- `tables.TABLES[name]`: the flat CSV definition of each resource (countries, organisations,
-  memberships, persons, agreements, parties, clauses, provision-types, claims, sources,
-  citations); `TABLES[name].stream(queryset)` yields the header and the rows.
-- `dyad_years.stream(...)`, `state_years.stream(...)`, `members.stream(...)`: the derived
-  files, from base querysets the caller chooses (published ones for anonymous readers).
-- `csv_stream.csv_response(rows, filename)`: a streamed, formula-safe CSV download.
-- `codebook`: every column of every file; `dataset`: the Frictionless package on disk.
+Where the API and the admin plug in (the caller chooses the base querysets, e.g. published ones
+for anonymous readers; filters raise bonds.InvalidFilter, a ValueError with `.name`, before any
+row is produced, so the view can answer 400):
+
+    from alliances.exports.tables import TABLES, table_csv_response
+    table_csv_response("agreements", filtered_queryset)             # ?format=csv on a list endpoint
+    table_csv_response("agreements", queryset, order_by=None)       # keep the ?ordering= of the view
+
+    from alliances.exports import dyad_years
+    from alliances.exports.csv_stream import csv_response
+    spec, rows = dyad_years.records(agreements=Agreement.objects.published(),
+                                    parties=Party.objects.published(), clauses=Clause.objects.published(),
+                                    directed=False, country="UZ", year_from=2000, year_to=None,
+                                    provision="defense")            # rows: dicts, for JSON
+    csv_response(dyad_years.stream(**same_arguments), "dyad-years.csv")
+    # state_years.records/stream(...) and members.records/stream(...) take the same arguments
+    # (members: agreements, parties, country).
 """

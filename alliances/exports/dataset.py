@@ -45,6 +45,8 @@ def querysets(published_only: bool) -> dict[str, QuerySet]:
         for name, table in TABLES.items()
     }
     if published_only:
+        for name in ("parties", "clauses"):  # not the published actions of a draft agreement
+            sets[name] = sets[name].filter(agreement__in=sets["agreements"])
         cited = Q(pk__in=[])
         for name, table in TABLES.items():
             if table.cited:
