@@ -346,10 +346,13 @@ class Loader:
         that are not verified though their source now has its text. And how many verified
         citations the record will have. Citations that editors added are left alone."""
         stored = list(Citation.objects.for_record(record)) if record.pk else []
+        unmatched = list(stored)  # the same passage cited twice (other context) matches in turn
         pending = []
         for entry in entries:
             source = self.ref("sources", entry["source"], "source")
-            citation = next((c for c in stored if same_citation(c, source, entry)), None)
+            citation = next((c for c in unmatched if same_citation(c, source, entry)), None)
+            if citation is not None:
+                unmatched.remove(citation)
             if citation is not None and (citation.verified or not source.text):
                 self.tally(("citation", citation.pk), "unchanged")
                 self.keep(citation)
@@ -452,7 +455,8 @@ def check_entry(section: str, index: int, entry) -> tuple[str, dict]:
             if bool(citation.get("quote")) == bool(citation.get("fragment")):
                 raise EntryError(f"citation {n}: give either a quote or a fragment")
             passage = text(citation, "fragment") or anchoring.normalize(text(citation, "quote"))
-            key = (citation["source"], passage, text(citation, "field"))
+            context = (text(citation, name) for name in ("prefix", "suffix", "field"))
+            key = (citation["source"], passage, *context)
             if key in seen:
                 raise EntryError(f"citation {n} repeats citation {seen[key]}")
             seen[key] = n

@@ -201,6 +201,23 @@ def test_records_the_file_no_longer_holds_are_kept_and_counted(tmp_path):
     assert Person.objects.count() == 2
 
 
+def test_a_repeated_passage_cited_twice_with_context_loads_once(tmp_path):
+    data = dataset()
+    data["countries"][1]["citations"] = [
+        {"source": "pact-news", "quote": "Kazakhstan and Georgia", "suffix": "sign a pact"},
+        {"source": "pact-news", "quote": "Kazakhstan and Georgia", "prefix": "foreign ministers of"},
+    ]
+    path, seeds = write(tmp_path, data)
+    load(path, seeds)
+    georgia = Country.objects.get(iso3="GEO")
+    starts = sorted(Citation.objects.for_record(georgia).values_list("start", flat=True))
+    assert starts[0] == 0 and starts[1] > 0
+    before = row_counts()
+    out, _ = load(path, seeds)
+    assert row_counts() == before
+    assert "others kept" not in out
+
+
 def test_a_quote_not_in_the_source_fails_naming_record_and_source(tmp_path):
     data = dataset()
     data["clauses"][0]["citations"] = cited("consult each other within a week")
