@@ -136,5 +136,5 @@ def test_stream_can_keep_the_callers_ordering():
     table = TABLES["countries"]
     by_name = list(table.stream(Country.objects.order_by("-iso3"), order_by=None))
     assert [row[table.header.index("iso3")] for row in by_name[1:]] == ["UZB", "TUR", "AZE"]
-    by_id = list(table.stream(Country.objects.order_by("-iso3")))
+    by_id = list(table.stream(Country.objects.order_by("-iso3").prefetch_related("party_actions")))
     assert [row[table.header.index("iso3")] for row in by_id[1:]] == ["TUR", "AZE", "UZB"]

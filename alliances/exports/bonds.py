@@ -26,9 +26,9 @@ ATOP_CORE = ("defense", "offense", "neutral", "nonagg", "consul")
 ATOP_MEANING = {
     "defense": "active military support if a member is attacked",
     "offense": "active military support in a conflict the members initiate",
-    "neutral": "abstaining from support of an attacker of a member (neutrality)",
-    "nonagg": "refraining from military conflict with each other (non-aggression)",
-    "consul": "consulting each other in a crisis or on security matters (consultation)",
+    "neutral": "neutrality: no support for an attacker of a member",
+    "nonagg": "non-aggression: no military conflict with each other",
+    "consul": "consultation in a crisis or on security matters",
 }
 
 

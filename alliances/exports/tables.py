@@ -93,7 +93,9 @@ class Table(FileSpec):
         lookups = self.lookups
         if order_by is not None:
             queryset = queryset.order_by(*order_by)
-        values = queryset.values_list(*lookups).iterator(chunk_size=chunk_size)
+        # A view's queryset may prefetch for its serializer: rows are tuples here, and the
+        # lists come from gather(), so the prefetches are dropped.
+        values = queryset.prefetch_related(None).values_list(*lookups).iterator(chunk_size=chunk_size)
         for chunk in chunked(values, chunk_size):
             extras = self.gather([values[0] for values in chunk])
             for values in chunk:
