@@ -12,6 +12,7 @@ from tests.conftest import (
     make_country,
     make_organisation,
     make_party,
+    make_person,
     make_source,
     make_user,
     publish,
@@ -172,7 +173,8 @@ def test_deleting_what_others_refer_to_is_a_409(superuser):
     country = make_country("AZE")
     make_party(agreement=make_agreement(), country=country, date="2021")
     response = token_client(superuser).delete(f"{API}/countries/{country.pk}/")
-    assert response.status_code == 409 and response.json()["detail"]
+    assert response.status_code == 409
+    assert response.json()["detail"] == "It cannot be deleted: other records refer to it (party actions)."
 
 
 # ETags --------------------------------------------------------------------------------------
@@ -254,3 +256,51 @@ def test_anonymous_callers_are_throttled_with_a_json_429(anon, as_editor, settin
 def test_a_record_created_without_history_has_an_empty_history(anon):
     # Provision types are seeded by a data migration, which records no versions.
     assert anon.get(f"{API}/provision-types/1/history/").json() == []
+
+
+def test_a_claim_is_written_with_its_claimant_and_subjects(as_editor):
+    aze, speaker, agreement = make_country("AZE"), make_person(name="Speaker"), make_agreement()
+    response = as_editor.post(
+        f"{API}/claims/",
+        {
+            "text": "Trade doubled.", "kind": "figure", "claimant_id": speaker.pk, "claimed_on": "2023",
+            "subjects": {"countries": ["aze"], "agreements": [agreement.pk]},
+            "quantity_value": "2.5", "quantity_unit": "percent",
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["claimant"]["id"] == speaker.pk and "claimant_id" not in body
+    assert body["subjects"] == {"countries": ["AZE"], "organisations": [], "agreements": [agreement.pk]}
+    changed = as_editor.patch(body["url"], {"subjects": {"countries": []}, "claimant_id": None})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["subjects"]["countries"] == [] and changed.json()["claimant"] is None
+    assert aze.claims.count() == 0
+    no_unit = as_editor.patch(body["url"], {"quantity_unit": ""})
+    assert no_unit.status_code == 400, no_unit.content
+
+
+def test_a_clause_is_written_with_provision_slugs_and_iso3_countries(as_editor):
+    make_country("AZE"), make_country("TUR")
+    agreement = make_agreement()
+    response = as_editor.post(
+        f"{API}/clauses/",
+        {
+            "agreement": agreement.pk, "label": "Article 1", "text": "Mutual assistance.",
+            "provision_types": ["defense", "consultation"], "obligors": ["TUR"], "beneficiaries": ["AZE"],
+        },
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert sorted(body["provision_types"]) == ["consultation", "defense"]
+    assert (body["obligors"], body["beneficiaries"]) == (["TUR"], ["AZE"])
+    duplicate = as_editor.post(
+        f"{API}/clauses/", {"agreement": agreement.pk, "label": "Article 1", "text": "Again."}
+    )
+    assert duplicate.status_code == 400 and duplicate.json()
+
+
+def test_the_browsable_api_renders(anon):
+    publish(make_agreement())
+    response = anon.get(f"{API}/agreements/", HTTP_ACCEPT="text/html")
+    assert response.status_code == 200 and b"<html" in response.content

@@ -185,6 +185,8 @@ def test_filters_by_organisation_kind_status_claimant_and_source(anon):
     ]
     assert ids(anon.get(f"{API}/agreements/", {"kind": "treaty"})) == []
     assert ids(anon.get(f"{API}/claims/", {"claimant": w["speaker"].pk})) == [w["claim"].pk]
+    assert ids(anon.get(f"{API}/claims/", {"agreement": w["shusha"].pk})) == [w["claim"].pk]
+    assert ids(anon.get(f"{API}/claims/", {"organisation": w["ots"].pk})) == []
     assert ids(anon.get(f"{API}/clauses/", {"source": w["source"].pk})) == [w["clause"].pk]
     assert ids(anon.get(f"{API}/citations/", {"source": w["source"].pk, "record_type": "clause"})) == [
         w["clause"].citations.get().pk

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
 from rest_framework import exceptions, status
@@ -45,6 +46,9 @@ def django_validation_error(error: DjangoValidationError) -> exceptions.Validati
 def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error(exc)
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        referring = sorted({type(obj)._meta.verbose_name_plural for obj in exc.args[1]})
+        exc = Conflict(f"It cannot be deleted: other records refer to it ({', '.join(referring)}).")
     elif isinstance(exc, IntegrityError):
         # A race past full_clean(): another request wrote the same unique values first.
         exc = Conflict()

@@ -61,20 +61,27 @@ class IdFilter(filters.Filter):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
+class RelatedFilter(filters.ModelChoiceFilter):
+    """A related record by id (or `to_field_name`): an unknown one is a 400. Its form field is a
+    text input, so the browsable API's filter form never lists a whole table in a <select>."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)
+        super().__init__(**kwargs)
+
+
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
-class RecordChoiceFilter(filters.ModelChoiceFilter):
+class RecordChoiceFilter(RelatedFilter):
     """A related record by id, filtered through a method."""
 
 
 @extend_schema_field({"type": "string", "example": "defense"})
-class SlugChoiceFilter(filters.ModelChoiceFilter):
-    """A related record by slug, filtered through a method."""
+class SlugChoiceFilter(RelatedFilter):
+    """A related record by slug."""
 
 
-def by_id(model, field_name=None, **kwargs) -> filters.ModelChoiceFilter:
-    return filters.ModelChoiceFilter(
-        queryset=model._default_manager.all(), field_name=field_name, **kwargs
-    )
+def by_id(model, field_name=None, **kwargs) -> RelatedFilter:
+    return RelatedFilter(queryset=model._default_manager.all(), field_name=field_name, **kwargs)
 
 
 def date_range(field: str) -> tuple[filters.DateFilter, filters.DateFilter]:
@@ -91,6 +98,11 @@ class RecordFilterSet(filters.FilterSet):
 
     def filter_search(self, queryset, name, value):
         return type(self).search_function(queryset, value) if value else queryset
+
+    def filter_through(self, queryset, name, value):
+        """Through a many-to-many path a record would match once per row: select ids instead."""
+        matching = queryset.model._default_manager.filter(**{name: value})
+        return queryset.filter(pk__in=matching.values("pk"))
 
     def visible(self, model):
         """The records of `model` this caller may see, for filters that look through them."""
@@ -232,7 +244,7 @@ class PartyFilterSet(CuratedFilterSet):
 class ClauseFilterSet(CuratedFilterSet):
     search_function = search.search_clauses
     agreement = by_id(Agreement)
-    provision = filters.ModelChoiceFilter(
+    provision = SlugChoiceFilter(
         queryset=ProvisionType.objects.all(), to_field_name="slug", field_name="provision_types",
         help_text="Clauses of this provision type (slug).",
     )
@@ -264,8 +276,14 @@ class ClaimFilterSet(CuratedFilterSet):
     rank = filters.ChoiceFilter(choices=Claim.Rank.choices)
     claimant = by_id(Person)
     country = CountryFilter("subject_countries", help_text="Claims about this country (iso2 or iso3).")
-    organisation = by_id(Organisation, field_name="subject_organisations", distinct=True)
-    agreement = by_id(Agreement, field_name="subject_agreements", distinct=True)
+    organisation = RecordChoiceFilter(
+        queryset=Organisation.objects.all(), field_name="subject_organisations", method="filter_through",
+        help_text="Claims about this organisation (id).",
+    )
+    agreement = RecordChoiceFilter(
+        queryset=Agreement.objects.all(), field_name="subject_agreements", method="filter_through",
+        help_text="Claims about this agreement (id).",
+    )
     claimed_after, claimed_before = date_range("claimed_on")
     ordering = filters.OrderingFilter(fields=("claimed_on", "created_at", "updated_at", "id"))
 

@@ -8,7 +8,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from . import network, views
 from .exceptions import not_found
 
 app_name = "api"
@@ -30,6 +30,7 @@ router.register("citations", views.CitationViewSet, basename="citation")
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("network.svg", network.network_svg, name="network-svg"),
     path("", include(router.urls)),
 ]
 
