@@ -47,6 +47,20 @@ METRICS = (
     ("dyad_years_rows", "dyad-year rows", ""),
 )
 RSS_KEYS = {100_000: "csv_peak_rss_mb_100k", 1_000_000: "csv_peak_rss_mb_1m"}
+PARTS = ("csv", "pages", "deep", "inprocess")
+
+
+def part_of(key: str) -> str | None:
+    """Which part of the benchmark measures a metric (None: every run has it)."""
+    if key.startswith(("csv_", "datasette_csv", "raw_csv")):
+        return "csv"
+    if key.startswith(("first_page", "deep_page")):
+        return "deep"
+    if key.startswith(("page_", "datasette_page", "nested_page")):
+        return "pages"
+    if key.startswith(("queries_", "dyad_years")):
+        return "inprocess"
+    return None
 
 
 @dataclass
@@ -58,6 +72,7 @@ class Options:
     rss_at: list[int] = field(default_factory=list)  # more scales for the CSV peak RSS
     directory: Path = dataset.DEFAULT_DIRECTORY
     regenerate: bool = False
+    parts: set[str] = field(default_factory=lambda: set(PARTS))
 
 
 class Benchmark:
@@ -82,15 +97,23 @@ class Benchmark:
             self.note("generate_s", f"measured when {data.path.name} was generated (--regenerate to redo)")
         db = data.path.stem
         self.say(f"Data set: {data.path} ({o.citations:,} citations, seed {o.seed})")
-        with (
-            servers.gunicorn(data.path, o.directory) as ours,
-            servers.datasette(data.path, o.directory) as theirs,
-        ):
-            self.csv_exports(ours, theirs, data, db)
-            self.pages(ours, theirs, db)
-            self.deep_page(ours, data)
-        self.in_process(data.path)
-        for scale in o.rss_at:
+        if o.parts & {"csv", "pages", "deep"}:
+            with (
+                servers.gunicorn(data.path, o.directory) as ours,
+                servers.datasette(data.path, o.directory) as theirs,
+            ):
+                if "csv" in o.parts:
+                    self.csv_exports(ours, theirs, data, db)
+                if "pages" in o.parts:
+                    self.pages(ours, theirs, db)
+                if "deep" in o.parts:
+                    self.deep_page(ours, data)
+        if "inprocess" in o.parts:
+            self.in_process(data.path)
+        for key, _, _ in METRICS:
+            if self.results[key] is None and key not in self.notes and part_of(key) not in o.parts:
+                self.note(key, f"not measured in this run (--only {','.join(sorted(o.parts))})")
+        for scale in o.rss_at if "csv" in o.parts else ():
             if scale != o.citations:
                 self.rss_only(scale)
         self.fill_rss_keys()

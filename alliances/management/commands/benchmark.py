@@ -16,7 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from alliances.benchmarking import dataset
-from alliances.benchmarking.runner import Benchmark, Options, table
+from alliances.benchmarking.runner import PARTS, Benchmark, Options, table
 
 
 class Command(BaseCommand):
@@ -34,13 +34,20 @@ class Command(BaseCommand):
         parser.add_argument("--dir", default=str(dataset.DEFAULT_DIRECTORY), help="Where the databases go.")
         parser.add_argument("--regenerate", action="store_true", help="Generate the databases again.")
         parser.add_argument("--json", metavar="FILE", help="Write every figure to this JSON file.")
+        parser.add_argument(
+            "--only", default=",".join(PARTS), metavar="PARTS",
+            help=f"Comma-separated parts to run, of {', '.join(PARTS)} (default: all).",
+        )
 
     def handle(self, *args, citations, seed, runs, page_runs, rss_at, dir, regenerate, json: str | None,
-               **options):
+               only, **options):
         if runs < 1 or page_runs < 1:
             raise CommandError("--runs and --page-runs must be at least 1")
+        parts = {part.strip() for part in only.split(",") if part.strip()}
+        if not parts or parts - set(PARTS):
+            raise CommandError(f"--only takes some of {', '.join(PARTS)}")
         options = Options(citations=citations, seed=seed, runs=runs, page_runs=page_runs, rss_at=rss_at,
-                          directory=Path(dir), regenerate=regenerate)
+                          directory=Path(dir), regenerate=regenerate, parts=parts)
         results = Benchmark(options, say=self.stdout.write).run()
         self.stdout.write(table(results))
         if json:
