@@ -33,6 +33,7 @@ METRICS = (
     ("raw_csv_rows_per_s", "CSV export, citations: sqlite3 + csv.writer", "rows/s"),
     ("csv_peak_rss_mb_100k", "peak RSS of our worker, CSV export at 100k", "MB"),
     ("csv_peak_rss_mb_1m", "peak RSS of our worker, CSV export at 1M", "MB"),
+    ("datasette_csv_peak_rss_mb", "peak RSS of Datasette, CSV export at this scale", "MB"),
     ("page_p50_ms", "100 citations JSON: us p50", "ms"),
     ("page_p99_ms", "100 citations JSON: us p99", "ms"),
     ("datasette_page_p50_ms", "100 citations JSON: Datasette p50", "ms"),
@@ -134,7 +135,7 @@ class Benchmark:
     def csv_exports(self, ours, theirs, data, db: str) -> None:
         self.say("CSV exports (us, Datasette, sqlite3 limit), interleaved ...")
         worker = ours.worker_pid()
-        peaks = []
+        peaks, their_peaks = [], []
 
         def us() -> float:
             download = client.download_csv(ours.port, CSV_PATH, rss_pid=worker)
@@ -144,8 +145,9 @@ class Benchmark:
 
         def datasette() -> float:
             path = f"/{db}/{CITATIONS_TABLE}.csv?_stream=on&_size=max"
-            download = client.download_csv(theirs.port, path)
+            download = client.download_csv(theirs.port, path, rss_pid=theirs.process.pid)
             self.details.setdefault("csv_rows", {})["datasette"] = download.rows
+            their_peaks.append(download.peak_rss_mb)
             return download.rows_per_s
 
         def raw() -> float:
@@ -167,6 +169,8 @@ class Benchmark:
         if not measured:
             self.rss_reasons[self.options.citations] = self.notes.get("csv_rows_per_s", "no sample")
         self.details["idle_rss_mb"] = servers.rss_mb(worker)
+        measured = [p for p in their_peaks if p is not None]
+        self.results["datasette_csv_peak_rss_mb"] = round(max(measured), 1) if measured else None
 
     def pages(self, ours, theirs, db: str) -> None:
         self.say("JSON pages of 100 rows, interleaved ...")
