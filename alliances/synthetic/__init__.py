@@ -76,6 +76,8 @@ def fast_bulk_load(using: str = "default") -> Iterator[None]:
     with connection.cursor() as cursor:
         cursor.execute("PRAGMA synchronous")
         synchronous = cursor.fetchone()[0]
+        cursor.execute("PRAGMA cache_size")
+        cache_size = cursor.fetchone()[0]
         if outermost:
             cursor.execute("PRAGMA synchronous = OFF")
         cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB
@@ -85,7 +87,7 @@ def fast_bulk_load(using: str = "default") -> Iterator[None]:
         with connection.cursor() as cursor:
             if outermost:
                 cursor.execute(f"PRAGMA synchronous = {int(synchronous)}")
-            cursor.execute("PRAGMA cache_size = -2000")
+            cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
 
 def checksum(using: str = "default") -> str:
