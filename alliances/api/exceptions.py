@@ -47,7 +47,7 @@ def exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error(exc)
     elif isinstance(exc, ProtectedError | RestrictedError):
-        referring = sorted({type(obj)._meta.verbose_name_plural for obj in exc.args[1]})
+        referring = sorted({str(type(obj)._meta.verbose_name_plural) for obj in exc.args[1]})
         exc = Conflict(f"It cannot be deleted: other records refer to it ({', '.join(referring)}).")
     elif isinstance(exc, IntegrityError):
         # A race past full_clean(): another request wrote the same unique values first.
