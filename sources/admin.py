@@ -1,15 +1,28 @@
-"""Admin for the provenance layer: source documents and the citations anchored in them."""
+"""Admin for the provenance layer: source documents and the citations anchored in them.
+
+On a Source's page the editor cites a passage by selecting it (static/sources/cite-selection.js
+and the two JSON views of SourceAdmin below).
+"""
+
+import json
 
 from django import forms
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.urls import NoReverseMatch, reverse
+from django.http import Http404, JsonResponse
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.html import escape, format_html, format_html_join
+from django.views.decorators.http import require_GET, require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import citing
+from .forms import PartialDatesFormMixin
 from .highlighting import segments
 from .models import Citation, Source
 from .partial_dates import format_partial
@@ -58,8 +71,13 @@ def highlighted_text(text: str, citations) -> str:
     )
 
 
+class SourceForm(PartialDatesFormMixin, forms.ModelForm):
+    partial_dates = ("published_on",)
+
+
 @admin.register(Source)
 class SourceAdmin(SimpleHistoryAdmin):
+    form = SourceForm
     list_display = ["title", "kind", "publisher", "published", "language", "citation_count", "has_text"]
     list_filter = ["kind", "language"]
     search_fields = ["title", "publisher", "author"]
@@ -69,7 +87,7 @@ class SourceAdmin(SimpleHistoryAdmin):
         described = (
             None,
             {"fields": [
-                "title", ("publisher", "author"), "url", ("published_on", "published_on_precision"),
+                "title", ("publisher", "author"), "url", "published_on",
                 ("retrieved_on", "language", "kind"),
             ]},
         )
@@ -86,6 +104,102 @@ class SourceAdmin(SimpleHistoryAdmin):
             }),
             ("Record", {"fields": [("created_at", "updated_at")]}),
         ]
+
+    class Media:
+        css = {"all": ["sources/cite-selection.css"]}
+        js = ["sources/cite-selection.js"]
+
+    def get_urls(self):
+        return [
+            path("<path:object_id>/cite/records/", self.admin_site.admin_view(self.cite_records_view),
+                 name="sources_source_cite_records"),
+            path("<path:object_id>/cite/", self.admin_site.admin_view(self.cite_view),
+                 name="sources_source_cite"),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "can_cite": self._may_cite(request),
+            "cite_url": reverse("admin:sources_source_cite", args=[object_id]),
+            "cite_records_url": reverse("admin:sources_source_cite_records", args=[object_id]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _source_to_cite(self, request, object_id) -> Source:
+        source = self.get_object(request, unquote(object_id))
+        if source is None:
+            raise Http404("No such source.")
+        return source
+
+    @staticmethod
+    def _refused(status: int, message: str, key: str = "__all__") -> JsonResponse:
+        return JsonResponse({"errors": {key: [message]}}, status=status)
+
+    @staticmethod
+    def _may_cite(request, model=None) -> bool:
+        user = request.user
+        if not user.has_perm("sources.add_citation"):
+            return False
+        return model is None or user.has_perm(f"{model._meta.app_label}.change_{model._meta.model_name}")
+
+    @method_decorator(require_GET)
+    def cite_records_view(self, request, object_id):
+        """JSON: the records matching ?term= that a passage can be cited for."""
+        self._source_to_cite(request, object_id)
+        if not self._may_cite(request):
+            return self._refused(403, "You may not add citations.")
+        results = citing.search_records(
+            request, self.admin_site, citable_content_types(), request.GET.get("term", "")
+        )
+        fields = {
+            result["model"]: citing.citable_fields(
+                ContentType.objects.get_for_id(result["content_type"]).model_class()
+            )
+            for result in results
+        }
+        return JsonResponse({"results": results, "fields": fields})
+
+    @method_decorator(require_POST)
+    def cite_view(self, request, object_id):
+        """JSON in, JSON out: cite the selected passage for a record.
+
+        Body: {content_type, object_id, field, quote, start, end}. 201 with the citation and the
+        re-highlighted text; 400 with field messages (a quote not in the source names it).
+        """
+        source = self._source_to_cite(request, object_id)
+        try:
+            data = json.loads(request.body)
+            content_type = citable_content_types().get(pk=int(data["content_type"]))
+            record_id = int(data["object_id"])
+        except (ValueError, TypeError, KeyError, ContentType.DoesNotExist):
+            return self._refused(400, "Choose the record the passage supports.", "object_id")
+        model = content_type.model_class()
+        if not self._may_cite(request, model):
+            return self._refused(403, f"You may not cite for {model._meta.verbose_name_plural}.")
+        selection = citing.Selection(
+            quote=str(data.get("quote") or ""),
+            start=data.get("start") if isinstance(data.get("start"), int) else None,
+            end=data.get("end") if isinstance(data.get("end"), int) else None,
+        )
+        try:
+            citation = citing.cite_selection(
+                source, content_type, record_id, selection, field=str(data.get("field") or "")
+            )
+        except ValidationError as error:
+            return JsonResponse({"errors": error.message_dict}, status=400)
+        citation._change_reason = "Cited from a selection on the source page"
+        citation.save()
+        self.log_addition(request, citation, [{"added": {}}])
+        return JsonResponse({
+            "citation": {
+                "id": citation.pk, "record": record_label(citation), "record_url": record_admin_url(citation),
+                "field": citation.field, "quote": citation.quote, "start": citation.start,
+                "end": citation.end, "match": citation.match, "verified": citation.verified,
+            },
+            "html": str(self.cited_passages(source)),
+        }, status=201)
 
     def get_queryset(self, request):
         # Explicit ordering: the count's GROUP BY drops Meta.ordering (autocomplete relies on it).

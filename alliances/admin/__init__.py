@@ -10,3 +10,5 @@ from . import agreements, claims, reference  # noqa: F401
 admin.site.site_header = "Alliance Register"
 admin.site.site_title = "Alliance Register"
 admin.site.index_title = "Curation"
+# The index adds links to the review queue and the network picture (alliances/admin/urls.py).
+admin.site.index_template = "alliances/admin/index.html"

@@ -13,7 +13,7 @@ from .reference import STATUS_FIELDS
 
 class PartyInline(CuratedInlineMixin, admin.TabularInline):
     model = Party
-    fields = ["country", "action", "date", "date_precision", "signed_by", "status"]
+    fields = ["country", "action", "date", "signed_by", "status"]
     autocomplete_fields = ["country", "signed_by"]
     verbose_name_plural = "party actions (signature, ratification, accession, withdrawal...)"
 
@@ -46,8 +46,7 @@ class AgreementAdmin(CuratedAdmin):
     fieldsets = [
         (None, {"fields": ["title", "short_name", "aliases", ("kind", "legal_status"), "summary"]}),
         ("Dates and place", {"fields": [
-            ("signed_on", "signed_on_precision"), "signed_at", ("in_force_on", "in_force_on_precision"),
-            ("ends_on", "ends_on_precision"),
+            ("signed_on", "signed_at"), ("in_force_on", "ends_on"),
         ]}),
         ("Context and crosswalks", {"fields": ["parent", "organisation", ("atopid", "cow_id")]}),
         STATUS_FIELDS,
@@ -73,7 +72,7 @@ class PartyAdmin(CuratedAdmin):
     search_fields = ["country__name", "country__iso3", "agreement__title", "agreement__short_name"]
     autocomplete_fields = ["agreement", "country", "signed_by"]
     fieldsets = [
-        (None, {"fields": ["agreement", "country", "action", ("date", "date_precision"), "signed_by"]}),
+        (None, {"fields": ["agreement", "country", "action", "date", "signed_by"]}),
         STATUS_FIELDS,
     ]
 

@@ -18,11 +18,10 @@ class ClaimAdmin(CuratedAdmin):
         "claimant", "subject_countries", "subject_organisations", "subject_agreements", "contradicts",
     ]
     fieldsets = [
-        (None, {"fields": ["text", "kind", "claimant", ("claimed_on", "claimed_on_precision")]}),
+        (None, {"fields": ["text", "kind", "claimant", "claimed_on"]}),
         ("Subjects", {"fields": ["subject_countries", "subject_organisations", "subject_agreements"]}),
         ("Quantity", {"fields": [
-            ("quantity_value", "quantity_unit"), ("period_start", "period_start_precision"),
-            ("period_end", "period_end_precision"),
+            ("quantity_value", "quantity_unit"), ("period_start", "period_end"),
         ]}),
         ("Rank", {"fields": [("rank", "rank_reason"), "contradicts"]}),
         STATUS_FIELDS,

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from alliances.models import Status
+from sources.forms import PartialDatesFormMixin
 
 
 class AliasesField(forms.CharField):
@@ -40,10 +41,11 @@ class AliasesField(forms.CharField):
         return self.to_python(initial) != self.to_python(data)
 
 
-class PublishGuardForm(forms.ModelForm):
+class PublishGuardForm(PartialDatesFormMixin, forms.ModelForm):
     """Any form of a curated record, inlines included: only a user with the model's publish
     permission may change a record's status to published (the admin sets `can_publish` per
-    request); anyone else gets an error on the status field."""
+    request); anyone else gets an error on the status field. Partial dates are typed as one
+    value ("2021-06"), see PartialDatesFormMixin."""
 
     can_publish = False
 

@@ -1,11 +1,16 @@
 """Admins of countries, organisations, memberships and persons."""
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count
+from django.http import Http404
+from django.urls import path
 
 from alliances.models import Country, Membership, Organisation, Person
 
 from .base import CuratedAdmin, partial_date
+from .pictures import country_timeline_view
 
 STATUS_FIELDS = ("Record", {"fields": [("status", "change_reason"), ("created_at", "updated_at")]})
 
@@ -24,6 +29,23 @@ class CountryAdmin(CuratedAdmin):
     def alias_list(self, record) -> str:
         return ", ".join(record.aliases)
 
+    def get_urls(self):
+        timeline = self.admin_site.admin_view(self.timeline_view)
+        return [
+            path("<path:object_id>/timeline/", timeline, name="alliances_country_timeline"),
+            *super().get_urls(),
+        ]
+
+    def timeline_view(self, request, object_id):
+        """The country's agreements, party actions and memberships in date order (linked from
+        its change page: templates/admin/alliances/country/change_form.html)."""
+        country = self.get_object(request, unquote(object_id))
+        if country is None:
+            raise Http404("No such country.")
+        if not self.has_view_permission(request, country):
+            raise PermissionDenied
+        return country_timeline_view(request, country, self)
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(CuratedAdmin):
@@ -32,7 +54,7 @@ class OrganisationAdmin(CuratedAdmin):
     search_fields = ["name", "acronym", "aliases"]
     fieldsets = [
         (None, {"fields": [
-            "name", "acronym", "aliases", "kind", ("founded_on", "founded_on_precision"), "wikidata_qid",
+            "name", "acronym", "aliases", "kind", "founded_on", "wikidata_qid",
         ]}),
         STATUS_FIELDS,
     ]
@@ -58,8 +80,7 @@ class MembershipAdmin(CuratedAdmin):
     autocomplete_fields = ["organisation", "country"]
     fieldsets = [
         (None, {"fields": [
-            "organisation", "country", "role", ("joined_on", "joined_on_precision"),
-            ("left_on", "left_on_precision"),
+            "organisation", "country", "role", ("joined_on", "left_on"),
         ]}),
         STATUS_FIELDS,
     ]
