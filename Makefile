@@ -16,6 +16,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 	$(PY) manage.py load_curated
 	$(PY) manage.py demo_users
 	$(PY) manage.py runserver $(HOST)
@@ -33,3 +34,25 @@ BENCH_CITATIONS ?= 100000
 .PHONY: bench
 bench: install
 	$(PY) manage.py benchmark --citations $(BENCH_CITATIONS) --rss-at 1000000 --json bench/results.json
+
+# Production: gunicorn with DEBUG off. Needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL (and
+# CSRF_TRUSTED_ORIGINS) in the environment; BIND and WEB_CONCURRENCY are read by config/gunicorn.py.
+.PHONY: serve-prod
+serve-prod: export DEBUG = 0
+serve-prod: install
+	$(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	exec $(VENV)/bin/gunicorn --config config/gunicorn.py config.wsgi
+
+# Load test on PostgreSQL (DATABASE_URL, default the CI server's database): gunicorn on a free
+# loopback port, the curated dataset (+ LOADTEST_SYNTHETIC citations), locust for LOADTEST_TIME.
+DATABASE_URL_LOADTEST ?= postgres://alliance:alliance@127.0.0.1:5432/alliance_register
+LOADTEST_TIME ?= 30s
+LOADTEST_USERS ?= 20
+LOADTEST_SYNTHETIC ?= 0
+.PHONY: loadtest
+loadtest: install
+	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_LOADTEST)} $(PY) -m alliances.loadtest \
+		--run-time $(LOADTEST_TIME) --users $(LOADTEST_USERS) --synthetic $(LOADTEST_SYNTHETIC)
