@@ -1,5 +1,6 @@
 """Benchmark databases: one SQLite file per scale and seed under bench/ (git-ignored), generated
-once by `generate_synthetic` in a child process and reused while its report file is there."""
+once by `generate_synthetic` in a child process and reused while its report file is there and
+names the current generator version."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+
+from alliances.synthetic import GENERATOR_VERSION
 
 DEFAULT_DIRECTORY = Path(settings.BASE_DIR) / "bench"
 
@@ -30,7 +33,10 @@ def ensure(citations: int, seed: int, directory: Path = DEFAULT_DIRECTORY,
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"synthetic-{citations}-seed{seed}.sqlite3"
     report = path.with_suffix(".json")
-    reused = path.exists() and report.exists() and not regenerate
+    reused = (
+        path.exists() and report.exists() and not regenerate
+        and json.loads(report.read_text()).get("generator_version") == GENERATOR_VERSION
+    )
     if not reused:
         for stale in (path, report, Path(f"{path}-journal"), Path(f"{path}-wal")):
             stale.unlink(missing_ok=True)

@@ -20,7 +20,13 @@ from django.db import connections, transaction
 from .generator import SYNTHETIC_URL, Generator, Report
 from .scale import Scale
 
-__all__ = ["SYNTHETIC_URL", "Report", "Scale", "checksum", "generate", "holds_synthetic_data"]
+__all__ = [
+    "GENERATOR_VERSION", "SYNTHETIC_URL", "Report", "Scale", "checksum", "generate", "holds_synthetic_data",
+]
+
+# Raise when a change makes the same seed give different rows, so that cached benchmark
+# databases (bench/) are generated again instead of silently reused.
+GENERATOR_VERSION = 1
 
 # Tables and columns that define the data set; timestamps say when it was loaded, not what.
 CHECKSUM_COLUMNS = {

@@ -22,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from alliances.models import Agreement, Claim
-from alliances.synthetic import Scale, checksum, generate, holds_synthetic_data
+from alliances.synthetic import GENERATOR_VERSION, Scale, checksum, generate, holds_synthetic_data
 from sources.models import Source
 
 
@@ -74,7 +74,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Generated in {result.seconds:.1f} s."))
         if report:
             Path(report).write_text(json.dumps(
-                {"citations": citations, "seed": seed, "generate_s": round(result.seconds, 2),
+                {"citations": citations, "seed": seed, "generator_version": GENERATOR_VERSION,
+                 "generate_s": round(result.seconds, 2),
                  "counts": result.counts}, indent=2,
             ) + "\n")
         if print_checksum:
