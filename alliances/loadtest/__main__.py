@@ -1,7 +1,7 @@
-"""python -m alliances.loadtest [scenario] [options]: exit status 0 when its checks hold.
+"""python -m alliances.loadtest [scenario ...] [options]: exit status 0 when every check holds.
 
-Scenarios: load (the plain load test), kill-worker, restart-postgres, backup, all (the three
-fault-free/fault scenarios and backup, as .ci/run runs them). Without PostgreSQL at
+Scenarios: load (the plain load test, the default), kill-worker, restart-postgres, backup,
+all (the four, in that order). Without PostgreSQL at
 DATABASE_URL each scenario says so and exits 0 (skipped), or 1 with --require-postgres.
 """
 
@@ -20,8 +20,8 @@ def seconds(value: str) -> int:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m alliances.loadtest", description=__doc__)
-    parser.add_argument("scenario", nargs="?", default="load",
-                        choices=["load", "kill-worker", "restart-postgres", "backup", "all"])
+    parser.add_argument("scenarios", nargs="*", default=["load"], metavar="scenario",
+                        help="load (default), kill-worker, restart-postgres, backup or all")
     parser.add_argument("--run-time", type=seconds, default=30, help="Load duration (30, 30s, 1m).")
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--spawn-rate", type=int, default=10)
@@ -30,17 +30,20 @@ def main(argv=None) -> int:
     parser.add_argument("--require-postgres", action="store_true", help="Fail instead of skipping.")
     args = parser.parse_args(argv)
 
+    everything = ["load", "kill-worker", "restart-postgres", "backup"]
+    scenarios = everything if "all" in args.scenarios else args.scenarios
+    unknown = set(scenarios) - set(everything)
+    if unknown:
+        parser.error(f"unknown scenario: {', '.join(sorted(unknown))}")
     database_url = os.getenv("DATABASE_URL") or DEFAULT_URL
     why_not = postgres_available(database_url)
     if why_not:
-        print(f"[{args.scenario}] skipped: {why_not}")
+        print(f"[{' '.join(scenarios)}] skipped: {why_not}")
         return 1 if args.require_postgres else 0
 
     from . import faults
     from .run import Options
 
-    everything = ["load", "kill-worker", "restart-postgres", "backup"]
-    scenarios = everything if args.scenario == "all" else [args.scenario]
     status = 0
     for scenario in scenarios:
         with scratch_database(database_url) as url:

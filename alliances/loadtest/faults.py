@@ -15,7 +15,7 @@ from pathlib import Path
 from .run import Options, Result, report, run
 from .server import database_name, drop_database, manage, production_env, recreate_database, scratch_url
 
-FAULT_AT = 10  # seconds into the load
+FAULT_AT = 8  # seconds into the load
 
 
 def load(options: Options) -> int:
