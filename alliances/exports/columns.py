@@ -1,7 +1,7 @@
 """Flat CSV columns: one definition per column says how to read it, what it means, and how
 an import puts it back.
 
-A column reads keys of a *row*: a dict of `values()` lookups of the exported queryset plus the
+A column reads keys of a *row*: the `values_list()` lookups of the exported queryset plus the
 lists gathered once per chunk (many-to-many targets, citations). Its meaning is the model
 field's help_text and its allowed values the field's choices, so the codebook cannot drift
 from the models.
@@ -27,20 +27,21 @@ _FIRST_DAY_NOTE = " First day of the period when only the month or year is known
 Restorer = Callable[[str, Any], dict[str, Any]]
 
 
+def unchanged(value):
+    return value
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
     type: str  # string, integer, number, date, datetime, boolean (Frictionless types)
     description: str
     reads: tuple[str, ...] = ()
-    convert: Callable[..., Any] = lambda value: value
+    convert: Callable[..., Any] = unchanged
     allowed: tuple[str, ...] = ()
     pattern: str = ""  # a regular expression every non-empty value matches
     restore: Restorer | None = None  # None: a derived column, not stored as such
     m2m: str = ""  # a many-to-many field the import fills from this column's id list
-
-    def value(self, row: dict) -> Any:
-        return self.convert(*(row[key] for key in self.reads))
 
 
 @dataclass(frozen=True)
@@ -129,9 +130,7 @@ def plain(model: type[models.Model], name: str, *, column: str = "") -> Column:
     model_field = model._meta.get_field(name)
     type_ = field_type(model_field)
     parse = _parser(model_field, type_)
-    convert = {"datetime": iso_datetime, "date": iso_date, "number": plain_decimal}.get(
-        type_, lambda value: value
-    )
+    convert = {"datetime": iso_datetime, "date": iso_date, "number": plain_decimal}.get(type_, unchanged)
     description = str(model_field.help_text) or (
         "Identifier of the record: an integer, never reused." if model_field.primary_key else ""
     )

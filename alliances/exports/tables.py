@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
+from operator import itemgetter
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -45,6 +46,7 @@ from .columns import (
     plain,
     reference,
     timestamps,
+    unchanged,
 )
 from .csv_stream import csv_response
 
@@ -90,19 +92,33 @@ class Table(FileSpec):
 
     def rows(self, queryset: models.QuerySet, chunk_size: int = CHUNK_SIZE,
              order_by: tuple[str, ...] | None = ("pk",)) -> Iterator[list]:
-        lookups = self.lookups
+        lookups, gathered = self.lookups, sorted(self.gathered)
         if order_by is not None:
             queryset = queryset.order_by(*order_by)
         # A view's queryset may prefetch for its serializer: rows are tuples here, and the
         # lists come from gather(), so the prefetches are dropped.
         values = queryset.prefetch_related(None).values_list(*lookups).iterator(chunk_size=chunk_size)
+        cells = self.plan([*lookups, *gathered])
         for chunk in chunked(values, chunk_size):
-            extras = self.gather([values[0] for values in chunk])
-            for values in chunk:
-                row = dict(zip(lookups, values, strict=True))
-                for key, by_pk in extras.items():
-                    row[key] = by_pk.get(row["id"], ())
-                yield [column.value(row) for column in self.columns]
+            extras = self.gather([row[0] for row in chunk])
+            lists = [extras[key] for key in gathered]
+            for row in chunk:
+                full = (*row, *(by_pk.get(row[0], ()) for by_pk in lists))
+                yield [cell(full) for cell in cells]
+
+    def plan(self, keys: list[str]) -> list:
+        """One function per column from the row tuple (lookups, then gathered lists) to its cell."""
+        position = {key: index for index, key in enumerate(keys)}
+        cells = []
+        for column in self.columns:
+            get = itemgetter(*(position[key] for key in column.reads))
+            if column.convert is unchanged:
+                cells.append(get)
+            elif len(column.reads) == 1:
+                cells.append(lambda full, get=get, convert=column.convert: convert(get(full)))
+            else:
+                cells.append(lambda full, get=get, convert=column.convert: convert(*get(full)))
+        return cells
 
     def gather(self, ids: list[int]) -> dict[str, dict[int, list]]:
         """Per chunk: the targets of each many-to-many column and the record's citations."""
