@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from frictionless import validate
 
-from alliances.exports import codebook, dyad_years, members, state_years
+from alliances.exports import agreement_level, codebook, dyad_years, members, state_years
 from alliances.exports.tables import TABLES
 from alliances.models import Agreement, Claim, Country, ProvisionType
 from sources.models import Citation, Source
@@ -115,8 +115,8 @@ def test_export_validates_as_a_frictionless_package(tmp_path):
     report = validate(str(tmp_path / "datapackage.json"))
     assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
     resources = {resource["name"]: resource for resource in descriptor["resources"]}
-    assert set(resources) == {*TABLES, "members", "state-years", "dyad-years", "dyad-years-directed",
-                              "codebook"}
+    assert set(resources) == {*TABLES, "agreement-level", "members", "state-years", "dyad-years",
+                              "dyad-years-directed", "codebook"}
     assert resources["countries"]["rows"] == 3 and resources["agreements"]["rows"] == 2
     assert resources["dyad-years"]["hash"].startswith("sha256:") and resources["dyad-years"]["bytes"] > 0
     assert descriptor["version"] and descriptor["created"].endswith("Z")
@@ -135,6 +135,7 @@ def test_every_exported_column_is_in_the_codebook(tmp_path):
         assert {(path.name, column) for column in header(path)} <= documented, path.name
     # and the streams the API serves
     streams = {
+        "agreement-level.csv": agreement_level.stream(),
         "members.csv": members.stream(), "state-years.csv": state_years.stream(),
         "dyad-years.csv": dyad_years.stream(), "dyad-years-directed.csv": dyad_years.stream(directed=True),
     }

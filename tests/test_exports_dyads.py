@@ -2,7 +2,7 @@
 
 import pytest
 
-from alliances.exports import dyad_years, members, state_years
+from alliances.exports import agreement_level, dyad_years, members, state_years
 from alliances.exports.bonds import InvalidFilter
 from alliances.models import Agreement, Clause, Party, ProvisionType
 from tests.conftest import cite, make_agreement, make_clause, make_country, make_party, make_source, publish
@@ -151,3 +151,18 @@ def test_members(world):
     }
     assert not [row for row in rows if row["agreement_id"] == world["b"].pk]  # proposed
     assert a[0]["source_ids"] == str(world["source"].pk)
+
+
+def test_agreement_level(world):
+    rows = {row["agreement_id"]: row for row in table(agreement_level.stream())}
+    assert world["b"].pk not in rows  # proposed
+    a, c = rows[world["a"].pk], rows[world["c"].pk]
+    assert (a["begin"], a["begin_precision"], a["end"], a["n_members"]) == ("2021-06-15", "day", None, 4)
+    assert a["members"] == "AZE;TUR;UZB;PSE"
+    assert (a["defense"], a["mobility"], c["defense"], c["mobility"]) == (1, 0, 0, 1)
+    assert (c["begin"], c["end"], c["end_precision"]) == ("2020", "2022-05", "month")
+    assert a["source_ids"] == str(world["source"].pk)
+    assert list(rows) == sorted(rows)
+    assert {row["agreement_id"] for row in table(agreement_level.stream(provision="mobility"))} == {
+        world["c"].pk
+    }

@@ -6,7 +6,7 @@ Modules:
     tables       TABLES: the flat CSV of each resource, streamed from values_list().iterator()
     csv_stream   stream_csv(rows) -> UTF-8 blocks; csv_response(rows, filename); formula cells neutralised
     bonds        the Party rule per year, read in a fixed number of queries
-    dyad_years, state_years, members   the ATOP / COW style derived files
+    agreement_level, members, state_years, dyad_years   the ATOP / COW style derived files
     codebook     every column of every file, as CSV and Markdown
     dataset      export(directory): the Frictionless package; importer: import_package(directory)
 
@@ -25,6 +25,6 @@ row is produced, so the view can answer 400):
                                     directed=False, country="UZ", year_from=2000, year_to=None,
                                     provision="defense")            # rows: dicts, for JSON
     csv_response(dyad_years.stream(**same_arguments), "dyad-years.csv")
-    # state_years.records/stream(...) and members.records/stream(...) take the same arguments
-    # (members: agreements, parties, country).
+    # state_years.records/stream(...) take the same arguments (no directed); members takes
+    # agreements, parties, country; agreement_level takes agreements, parties, clauses, provision.
 """

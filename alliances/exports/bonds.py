@@ -114,9 +114,17 @@ class ClauseInfo:
         )
 
 
+@dataclass(frozen=True)
+class AgreementInfo:
+    atopid: int | None
+    cow_id: int | None
+    ends: tuple[datetime.date, str] | None  # (date, precision) when it ends or ended
+
+
 @dataclass
 class Bonds:
     countries: dict[int, tuple[str, int | None]]  # id -> (iso3, COW code)
+    agreements: dict[int, AgreementInfo]  # the agreements that can bind (not proposed), by id
     spells: dict[int, list[Spell]]  # agreement id -> its members
     clauses: dict[int, list[ClauseInfo]]  # agreement id -> its clauses
     sources: dict[tuple[str, int], set[int]]  # ("agreement" | "party" | "clause", id) -> source ids
@@ -192,21 +200,26 @@ def load(agreements: QuerySet | None = None, parties: QuerySet | None = None,
     )
     parties = (parties if parties is not None else Party.objects.all()).filter(agreement__in=agreements)
     clauses = (clauses if clauses is not None else Clause.objects.all()).filter(agreement__in=agreements)
-    ends = dict(agreements.filter(ends_on__isnull=False).values_list("id", "ends_on"))
-    ends_precision = dict(agreements.filter(ends_on__isnull=False).values_list("id", "ends_on_precision"))
+    found = {
+        pk: AgreementInfo(atopid, cow_id, (ends_on, precision) if ends_on else None)
+        for pk, atopid, cow_id, ends_on, precision in agreements.order_by("id").values_list(
+            "id", "atopid", "cow_id", "ends_on", "ends_on_precision"
+        )
+    }
     columns = provision_columns()
     return Bonds(
         countries={
             pk: (iso3, ccode) for pk, iso3, ccode in Country.objects.values_list("id", "iso3", "cow_code")
         },
-        spells=_spells(parties, ends, ends_precision),
+        agreements=found,
+        spells=_spells(parties, found),
         clauses=_clauses(clauses, columns),
         sources=_sources(agreements, parties, clauses),
         columns=columns,
     )
 
 
-def _spells(parties: QuerySet, ends: dict, ends_precision: dict) -> dict[int, list[Spell]]:
+def _spells(parties: QuerySet, agreements: dict[int, AgreementInfo]) -> dict[int, list[Spell]]:
     by_member: dict[tuple[int, int], Spell] = {}
     rows = parties.order_by("agreement_id", "country_id", "date", "id").values_list(
         "id", "agreement_id", "country_id", "action", "date", "date_precision"
@@ -224,9 +237,9 @@ def _spells(parties: QuerySet, ends: dict, ends_precision: dict) -> dict[int, li
             spell.exit, spell.exit_by = (date, precision), action
     spells = defaultdict(list)
     for (agreement_id, _), spell in sorted(by_member.items()):
-        end = ends.get(agreement_id)
-        if end is not None and (spell.exit is None or end < spell.exit[0]):
-            spell.exit, spell.exit_by = (end, ends_precision[agreement_id]), "agreement_end"
+        end = agreements[agreement_id].ends
+        if end is not None and (spell.exit is None or end[0] < spell.exit[0]):
+            spell.exit, spell.exit_by = end, "agreement_end"
         spell.party_ids.sort()
         if spell.joined:
             spells[agreement_id].append(spell)

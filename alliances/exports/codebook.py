@@ -3,7 +3,7 @@
 
 from collections.abc import Iterator
 
-from . import dyad_years, members, state_years
+from . import agreement_level, dyad_years, members, state_years
 from .bonds import ProvisionColumn, provision_columns
 from .columns import Column, FileSpec
 from .tables import TABLES
@@ -26,7 +26,8 @@ def files(columns: list[ProvisionColumn] | None = None) -> list[FileSpec]:
     """Every file of the dataset, tables first, then the derived files and the codebook."""
     columns = provision_columns() if columns is None else columns
     return [
-        *TABLES.values(), members.spec(), state_years.spec(columns), dyad_years.spec(columns),
+        *TABLES.values(), agreement_level.spec(columns), members.spec(), state_years.spec(columns),
+        dyad_years.spec(columns),
         dyad_years.spec(columns, directed=True), CODEBOOK,
     ]
 

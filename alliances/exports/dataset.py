@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from sources.models import Citation, Source
 
-from . import codebook, dyad_years, members, state_years
+from . import agreement_level, codebook, dyad_years, members, state_years
 from .bonds import current_year, load
 from .columns import Column, FileSpec
 from .csv_stream import stream_csv
@@ -87,6 +87,7 @@ def export(directory: Path, *, published_only: bool = False, version: str = "",
         ), directed)
 
     derived = [
+        (agreement_level.spec(bonds.columns), lambda: agreement_level.rows(bonds)),
         (members.spec(), lambda: members.rows(bonds)),
         (state_years.spec(bonds.columns), state_year_rows),
         (dyad_years.spec(bonds.columns), lambda: dyad_year_rows(False)),
@@ -148,7 +149,8 @@ def package(written: list[Written], *, version: str, published_only: bool, year_
         "name": PACKAGE_NAME,
         "title": "Alliance Register",
         "description": "A curated relational database of interstate alliances; every record carries "
-        "the ids of the citations and sources that support it. Dyad-year, state-year and member files "
+        "the ids of the citations and sources that support it. Agreement-level, member, state-year and "
+        "dyad-year files "
         f"in ATOP / Correlates of War style cover the years up to {year_to}. See {CODEBOOK_MARKDOWN}.",
         "version": version,
         "created": timezone.now().astimezone(datetime.UTC).replace(microsecond=0).isoformat()
