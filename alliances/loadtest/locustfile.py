@@ -31,7 +31,7 @@ def on_request(request_type, name, response_time, response, exception, **kwargs)
     status = getattr(response, "status_code", 0) if response is not None else 0
     entry = {"method": request_type, "name": name, "ms": round(response_time, 1), "status": status}
     if exception is not None and status in (0, None):
-        entry["error"] = type(exception).__name__
+        entry["error"] = f"{type(exception).__name__}: {str(exception)[:120]}"
     if status >= 500:
         text = response.text or ""
         try:

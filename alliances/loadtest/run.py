@@ -67,7 +67,7 @@ def prepare(synthetic: int) -> None:
     call_command("createcachetable", verbosity=0)
     call_command("load_curated", verbosity=0)
     if synthetic:
-        call_command("generate_synthetic", citations=synthetic, verbosity=0)
+        call_command("generate_synthetic", citations=synthetic, force=True, verbosity=0)
 
 
 def plan(csv_works: bool) -> dict:
@@ -194,7 +194,7 @@ def run(options: Options, fault=None) -> Result:
     requests = [event for event in events if "status" in event]
     result = Result(
         name=options.name, figures=figures(requests, out / "locust"),
-        statuses=Counter(event.get("error") or event["status"] for event in requests),
+        statuses=Counter(event.get("error", "").split(":")[0] or event["status"] for event in requests),
         events=requests, acknowledged=acknowledged, lost=lost_writes(acknowledged), notes=notes,
     )
     result.figures["lost_writes"] = sum(len(ids) for ids in result.lost.values())

@@ -60,10 +60,15 @@ def database_name(database_url: str) -> str:
 
 
 def _admin_connection(database_url: str):
+    """A connection for CREATE/DROP DATABASE: to the named database, or else to `postgres`."""
     import psycopg
 
     dsn = database_url.replace("postgres://", "postgresql://", 1)
-    return psycopg.connect(dsn, autocommit=True, connect_timeout=5)
+    try:
+        return psycopg.connect(dsn, autocommit=True, connect_timeout=5)
+    except psycopg.OperationalError:
+        fallback = urlunsplit(urlsplit(dsn)._replace(path="/postgres"))
+        return psycopg.connect(fallback, autocommit=True, connect_timeout=5)
 
 
 def postgres_available(database_url: str) -> str | None:
