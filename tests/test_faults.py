@@ -49,7 +49,7 @@ def unavailable(*args, **kwargs):
 
 def test_database_error_in_a_view_becomes_503(client, superuser, monkeypatch):
     client.force_login(superuser)
-    monkeypatch.setattr(AdminSite, "index", unavailable)
+    monkeypatch.setattr(AdminSite, "get_app_list", unavailable)  # looked up per request
     response = client.get("/admin/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
