@@ -1,10 +1,12 @@
 """Who may do what.
 
-Reads are open: anonymous callers and users without the view permission see published records
-(plus sources, provision types and the citations of published records); the model's view
-permission (editors, reviewers) shows drafts too. Writes need an authenticated user with the
-model permission (add, change, delete). Publishing needs `publish_<model>` (reviewers), checked
-in CuratedViewSet because it depends on the submitted data.
+Reads are open: anonymous callers, and signed-in users without the model's view permission,
+see published records, every source and provision type, and the citations of published records
+only (records embedded in another, such as an agreement's parties, follow the same rule). The
+view permission (editors, reviewers) shows drafts too. Writes need an authenticated user with
+the model permission (add, change, delete). Turning a record published (on create or update)
+needs `publish_<model>` (reviewers), as in the admin; it is checked in CuratedViewSet because it
+depends on the submitted data.
 """
 
 from rest_framework import permissions
@@ -24,7 +26,7 @@ def can_publish(user, model) -> bool:
     return user.is_authenticated and user.has_perm(codename(model, "publish"))
 
 
-def publishes(model, old_status: str | None, new_status: str | None) -> bool:
+def publishes(old_status: str | None, new_status: str | None) -> bool:
     """Whether a write turns a record published; holds for create with status=published too."""
     return new_status == Status.PUBLISHED and old_status != Status.PUBLISHED
 

@@ -177,7 +177,7 @@ class CuratedViewSet(ApiViewSet):
 
     def check_publish(self, old_status, new_status) -> None:
         model = self.get_queryset().model
-        if publishes(model, old_status, new_status) and not can_publish(self.request.user, model):
+        if publishes(old_status, new_status) and not can_publish(self.request.user, model):
             raise PermissionDenied(
                 f"Only reviewers may publish: setting status to “{Status.PUBLISHED}” needs the "
                 f"{codename(model, 'publish')} permission. Save the {model._meta.verbose_name} as "
