@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.test import Client
 from django.urls import reverse
 
 from alliances.models import Agreement, Membership, Party, ProvisionType
@@ -350,6 +351,35 @@ def test_network_image_is_public_and_escapes_text(client, alliance, superuser):
     assert 'data-iso3="ARM"' in page
 
 
+def test_network_image_escapes_what_it_draws(client, db):
+    tricky = 'Pact <script>alert("x")</script> & “friends”'
+    pact = publish(make_agreement(title=tricky))
+    for iso3 in ("AZE", "TUR"):
+        publish(make_party(agreement=pact, country=make_country(iso3, name=f"{iso3} <b>&"), date="2020"))
+    response = client.get(reverse("api:network-svg"), {"as_of": "2021-01-01"})
+    assert b"<script>" not in response.content and b"<b>" not in response.content
+    root = ET.fromstring(response.content)  # well-formed XML
+    [edge] = [a for a in root.iter(f"{SVG}a") if a.get("class") == "edge"]
+    assert edge.find(f"{SVG}title").text == f"AZE <b>& – TUR <b>&: {tricky} (no clause recorded)"
+    assert {text.text for text in root.iter(f"{SVG}text")} >= {"AZE <b>&", "TUR <b>&"}
+
+
+def test_citing_needs_the_csrf_token(editor, source_for_csrf):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    source, data = source_for_csrf
+    assert post_json(client, cite_url(source), data).status_code == 403
+    assert not Citation.objects.exists()
+
+
+@pytest.fixture
+def source_for_csrf(db):
+    source, agreement = make_source(), make_agreement()
+    data = {"content_type": ContentType.objects.get_for_model(Agreement).pk, "object_id": agreement.pk,
+            **selection(source, "Shusha")}
+    return source, data
+
+
 def test_network_image_refuses_bad_parameters(client, db):
     url = reverse("api:network-svg")
     assert client.get(url, {"as_of": "2021-13-01"}).json() == {"as_of": ["Enter a valid date as YYYY-MM-DD."]}
@@ -391,6 +421,10 @@ def test_country_timeline_lists_its_dated_records_in_order(client, alliance, edi
         ("2023", "Signature: Shusha Declaration"),
         ("2024-03", "Withdrawal: Shusha Declaration"),
     ]
+    [bond] = response.context["bonds"]
+    assert (bond.agreement, bond.start) == (pact, datetime.date(2023, 1, 1))
+    assert bond.stop == datetime.date(2024, 3, 1)  # withdrew
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="bonds"' in response.content.decode()
     change_page = client.get(reverse("admin:alliances_country_change", args=[georgia.pk])).content.decode()
     assert f'href="{url}"' in change_page
     assert Membership.objects.count() == 1

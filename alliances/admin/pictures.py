@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from alliances.models import Agreement, Country, Membership, Party
 from alliances.network import Links, network_on, render_svg
@@ -116,12 +117,81 @@ def country_events(country: Country) -> list[Event]:
     return sorted(events, key=lambda event: event.sort_key)
 
 
+@dataclass(frozen=True)
+class Bond:
+    agreement: Agreement
+    start: datetime.date
+    stop: datetime.date | None  # None: bound to this day
+
+
+def bonds(country: Country) -> list[Bond]:
+    """When the country was bound by each agreement: from its first joining action to its first
+    withdrawal or denunciation after it, or the agreement's end (the Party rule, as periods)."""
+    periods = []
+    actions = (
+        Party.objects.filter(country=country, date__isnull=False).select_related("agreement")
+        .exclude(agreement__legal_status=Agreement.LegalStatus.PROPOSED).order_by("date", "pk")
+    )
+    by_agreement: dict[int, list[Party]] = {}
+    for party in actions:
+        by_agreement.setdefault(party.agreement_id, []).append(party)
+    for parties in by_agreement.values():
+        agreement = parties[0].agreement
+        joined = next((party.date for party in parties if party.action in Party.JOINING), None)
+        if joined is None:
+            continue
+        ends = [party.date for party in parties if party.action in Party.LEAVING and party.date > joined]
+        if agreement.ends_on:
+            ends.append(agreement.ends_on)
+        periods.append(Bond(agreement, joined, min(ends) if ends else None))
+    return sorted(periods, key=lambda bond: (bond.start, str(bond.agreement)))
+
+
+def bonds_svg(periods: list[Bond], today: datetime.date) -> str:
+    """Horizontal bars on a year axis, one per agreement, each linked to its agreement."""
+    if not periods:
+        return ""
+    first, last = min(bond.start.year for bond in periods), today.year + 1
+    label_width, width, row = 260, 520, 22
+
+    def x(day: datetime.date) -> float:
+        fraction = (day.toordinal() - datetime.date(first, 1, 1).toordinal()) / (
+            datetime.date(last, 1, 1).toordinal() - datetime.date(first, 1, 1).toordinal()
+        )
+        return round(label_width + width * fraction, 1)
+
+    step = max(1, (last - first) // 8)
+    ticks = format_html_join("", (
+        '<line x1="{x}" y1="14" x2="{x}" y2="{bottom}" stroke="#ddd"/>'
+        '<text x="{x}" y="11" font-size="10" text-anchor="middle">{year}</text>'
+    ), ({"x": x(datetime.date(year, 1, 1)), "bottom": 20 + row * len(periods), "year": year}
+        for year in range(first, last + 1, step)))
+    bars = format_html_join("", (
+        '<a href="{url}"><title>{title}: {start} – {stop}</title>'
+        '<text x="{label_x}" y="{text_y}" font-size="12" text-anchor="end">{title}</text>'
+        '<rect x="{x1}" y="{y}" width="{w}" height="14" rx="3" fill="#417690"/></a>'
+    ), ({
+        "url": reverse("admin:alliances_agreement_change", args=[bond.agreement.pk]),
+        "title": str(bond.agreement)[:40], "start": bond.start.isoformat(),
+        "stop": bond.stop.isoformat() if bond.stop else "today",
+        "label_x": label_width - 8, "text_y": 32 + row * i, "x1": x(bond.start), "y": 21 + row * i,
+        "w": max(2.0, round(x(bond.stop or today) - x(bond.start), 1)),
+    } for i, bond in enumerate(periods)))
+    height = 28 + row * len(periods)
+    return format_html(
+        '<svg xmlns="http://www.w3.org/2000/svg" class="bonds" width="{}" height="{}" viewBox="0 0 {} {}" '
+        'role="img" aria-label="Periods bound by each agreement" font-family="sans-serif">{}{}</svg>',
+        label_width + width + 20, height, label_width + width + 20, height, ticks, bars,
+    )
+
+
 def country_timeline_view(request, country: Country, model_admin):
     today = timezone.localdate()
     bound = (
         Party.objects.bound_on(today).filter(country=country).select_related("agreement")
         .order_by("agreement__title")
     )
+    periods = bonds(country)
     context = {
         **admin.site.each_context(request),
         "title": f"Timeline of {country}",
@@ -129,6 +199,8 @@ def country_timeline_view(request, country: Country, model_admin):
         "opts": model_admin.opts,
         "events": country_events(country),
         "bound_today": sorted({party.agreement for party in bound}, key=str),
+        "bonds": periods,
+        "bonds_svg": bonds_svg(periods, today),
         "today": today,
         "network_url": reverse("alliances_admin:network"),
     }
