@@ -1,16 +1,13 @@
 """What every curated record's admin shares: history, citations inline, aliases, publishing."""
 
-import json
-
 from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.utils.text import smart_split, unescape_string_literal
 from simple_history.admin import SimpleHistoryAdmin
 
 from alliances.models import Status
@@ -152,22 +149,6 @@ class CuratedAdmin(SimpleHistoryAdmin):
     def has_publish_permission(self, request) -> bool:
         return has_publish_permission(request, self.opts)
 
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        # SQLite stores JSON with non-ASCII characters escaped (Türkiye as T\u00fcrkiye), so
-        # aliases__icontains needs the escaped spelling too; PostgreSQL's jsonb text is plain.
-        alias_fields = [
-            field for field in self.get_search_fields(request)
-            if field == "aliases" or field.endswith("__aliases")
-        ]
-        escaped = [json.dumps(term)[1:-1] for term in search_terms(search_term) if not term.isascii()]
-        if alias_fields and escaped:
-            results = results | queryset.filter(Q.create([
-                Q.create([(f"{field}__icontains", term) for field in alias_fields], connector=Q.OR)
-                for term in escaped
-            ]))
-        return results, may_have_duplicates
-
     @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
     def publish_selected(self, request, queryset):
         published = already = 0
@@ -191,13 +172,3 @@ class CuratedAdmin(SimpleHistoryAdmin):
             self.message_user(request, f"Published: {published}.", messages.SUCCESS)
         if already:
             self.message_user(request, f"Already published: {already}.", messages.INFO)
-
-
-def search_terms(search_term: str) -> list[str]:
-    """The words of an admin search, as ModelAdmin.get_search_results splits them."""
-    terms = []
-    for bit in smart_split(search_term):
-        if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
-            bit = unescape_string_literal(bit)
-        terms.append(bit)
-    return terms

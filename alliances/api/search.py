@@ -1,84 +1,153 @@
-"""Free-text search, one function per resource.
+"""Free-text search, one function per resource: the API's `search` parameter.
 
-Portable icontains lookups for now; PostgreSQL full-text search replaces these functions
-(and only these) later.
+The words are read as a web search box reads them (PostgreSQL's websearch_to_tsquery): every
+word must occur, "a quoted phrase" as written, `-word` must not occur, `or` between
+alternatives. A record matches when its own document (DOCUMENTS: its names, titles, aliases,
+texts) holds the words, or the document of one related record does (a membership's country or
+organisation, a claim's claimant, ...), or the quote of one of its citations does.
+
+PostgreSQL: full-text search with the `simple` configuration (lower-cased words, no stemming,
+no stop words) over a GIN expression index per document (migration 0004_search: index and query
+must build the very same expression, so both follow DOCUMENTS). `simple`, because what people
+look for are mostly proper names in many languages (Türkiye, Türk Keneşi, Mirziyoyev), which an
+English stemmer would cut and whose little words ("of") it would drop; the price is that
+"pledge" does not find "pledges". Results keep the list's order (`ordering`, else the default,
+ended by id): the keyset pagination pages through model fields only, so relevance is not ranked.
+
+Elsewhere (SQLite): the same words, each a case-insensitive substring of a field of the
+document, so there "consult" also finds "consultation".
 """
 
-import functools
-import json
-import operator
+import re
 
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
+from django.db import connections
 from django.db.models import Exists, OuterRef, Q
 
-from sources.models import Citation
+from alliances.models import Agreement, Claim, Clause, Country, Organisation, Person, ProvisionType
+from sources.models import Citation, Source
+
+CONFIG = "simple"
+
+# The fields of each searchable document, in order. Every one but ProvisionType's (a seeded
+# taxonomy of a few rows) has its GIN index in migration 0004_search: change both together.
+DOCUMENTS = {
+    Country: ("name", "iso2", "iso3", "aliases"),
+    Organisation: ("name", "acronym", "aliases"),
+    Person: ("name", "affiliation", "aliases"),
+    Agreement: ("title", "short_name", "aliases", "summary", "signed_at"),
+    Clause: ("label", "text", "conditions"),
+    Claim: ("text", "rank_reason"),
+    ProvisionType: ("slug", "name", "description"),
+    Source: ("title", "publisher", "author"),
+    Citation: ("quote",),
+}
+
+# A quoted phrase (its closing quote optional, as in websearch_to_tsquery), or a word.
+TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
 
-def _any(text: str, *fields: str) -> Q:
-    return functools.reduce(operator.or_, (Q(**{f"{field}__icontains": text}) for field in fields))
+def document(model) -> SearchVector:
+    """The full-text document of a model, exactly as its GIN index is built."""
+    return SearchVector(*DOCUMENTS[model], config=CONFIG)
 
 
-def _aliases(text: str) -> Q:
-    # SQLite stores non-ASCII characters of JSON \u-escaped: look for both spellings.
-    return Q(aliases__icontains=text) | Q(aliases__icontains=json.dumps(text)[1:-1])
+def matches(model, text: str, vendor: str) -> Q:
+    """Records of `model` whose own document holds the words of `text`."""
+    if vendor == "postgresql":
+        query = SearchQuery(text, config=CONFIG, search_type="websearch")
+        return Q(SearchVectorExact(document(model), query))
+    return portable_match(DOCUMENTS[model], text)
 
 
-def _quoted(queryset, text: str) -> Q:
-    """Records one of whose citations quotes the text."""
-    return Q(
-        Exists(
-            Citation.objects.filter(
-                content_type=ContentType.objects.get_for_model(queryset.model),
-                object_id=OuterRef("pk"),
-                quote__icontains=text,
-            )
-        )
-    )
+def portable_match(fields: tuple[str, ...], text: str) -> Q:
+    """The websearch syntax as substring lookups: any alternative, all of its terms."""
+
+    def in_any_field(term: str) -> Q:
+        return Q.create([(f"{field}__icontains", term) for field in fields], connector=Q.OR)
+
+    alternatives = [
+        Q.create([~in_any_field(term) if negated else in_any_field(term) for negated, term in terms])
+        for terms in websearch_terms(text)
+    ]
+    return Q.create(alternatives, connector=Q.OR) if alternatives else Q(pk__in=[])
+
+
+def websearch_terms(text: str) -> list[list[tuple[bool, str]]]:
+    """`text` as alternatives (split by `or`), each a list of (negated, word or phrase)."""
+    alternatives: list[list[tuple[bool, str]]] = [[]]
+    for negated, phrase, word in TOKEN.findall(text):
+        if word.lower() == "or":
+            alternatives.append([])
+        elif word:
+            if word.lstrip("-"):
+                alternatives[-1].append((word.startswith("-"), word.lstrip("-")))
+        elif phrase.split():
+            alternatives[-1].append((bool(negated), " ".join(phrase.split())))
+    return [terms for terms in alternatives if terms]
+
+
+def _search(queryset, text: str, related: tuple[tuple[str, type], ...] = (), cited: bool = False):
+    """Records whose own document, a related record's document, or a citation's quote matches.
+
+    Each document is matched in a subquery of its own table, so that on PostgreSQL every one
+    is a bitmap scan of its GIN index: ORed with the other branches in the outer WHERE, a
+    direct match would be evaluated row by row instead (to_tsvector on every row).
+    """
+    vendor = connections[queryset.db].vendor
+    own = (("pk", queryset.model),) if queryset.model in DOCUMENTS else ()
+    found = []
+    for path, model in (*own, *related):
+        matching = model._default_manager.filter(matches(model, text, vendor))
+        found.append(Q(**{f"{path}__in": matching.values("pk")}))
+    if cited:
+        quoting = Citation.objects.filter(
+            content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk"),
+        ).filter(matches(Citation, text, vendor))
+        found.append(Q(Exists(quoting)))
+    return queryset.filter(Q.create(found, connector=Q.OR))
 
 
 def search_countries(queryset, text):
-    return queryset.filter(_any(text, "name", "iso2", "iso3") | _aliases(text))
+    return _search(queryset, text)
 
 
 def search_organisations(queryset, text):
-    return queryset.filter(_any(text, "name", "acronym") | _aliases(text))
+    return _search(queryset, text)
 
 
 def search_memberships(queryset, text):
-    return queryset.filter(_any(text, "organisation__name", "organisation__acronym", "country__name"))
+    return _search(queryset, text, related=(("organisation", Organisation), ("country", Country)))
 
 
 def search_persons(queryset, text):
-    return queryset.filter(_any(text, "name", "affiliation") | _aliases(text))
+    return _search(queryset, text)
 
 
 def search_agreements(queryset, text):
-    return queryset.filter(
-        _any(text, "title", "short_name", "summary", "signed_at") | _aliases(text) | _quoted(queryset, text)
-    )
+    return _search(queryset, text, cited=True)
 
 
 def search_parties(queryset, text):
-    return queryset.filter(_any(text, "agreement__title", "agreement__short_name", "country__name"))
+    return _search(queryset, text, related=(("agreement", Agreement), ("country", Country)))
 
 
 def search_clauses(queryset, text):
-    return queryset.filter(_any(text, "label", "text", "conditions") | _quoted(queryset, text))
+    return _search(queryset, text, cited=True)
 
 
 def search_provision_types(queryset, text):
-    return queryset.filter(_any(text, "slug", "name", "description"))
+    return _search(queryset, text)
 
 
 def search_claims(queryset, text):
-    return queryset.filter(
-        _any(text, "text", "rank_reason", "claimant__name") | _quoted(queryset, text)
-    )
+    return _search(queryset, text, related=(("claimant", Person),), cited=True)
 
 
 def search_sources(queryset, text):
-    return queryset.filter(_any(text, "title", "publisher", "author"))
+    return _search(queryset, text)
 
 
 def search_citations(queryset, text):
-    return queryset.filter(_any(text, "quote", "source__title"))
+    return _search(queryset, text, related=(("source", Source),))

@@ -2,6 +2,7 @@
 
 import pycountry
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -11,9 +12,19 @@ def validate_aliases(value) -> None:
         raise ValidationError("Aliases must be a list of non-empty names.", code="invalid_aliases")
 
 
+class UnescapedJSONEncoder(DjangoJSONEncoder):
+    """Writes non-ASCII characters as they are (Türkiye, not T\\u00fcrkiye). SQLite keeps the
+    JSON text as encoded, so text lookups (aliases__icontains) find only what is stored plainly;
+    PostgreSQL's jsonb decodes either way."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["ensure_ascii"] = False
+        super().__init__(*args, **kwargs)
+
+
 def aliases_field() -> models.JSONField:
     return models.JSONField(
-        default=list, blank=True, validators=[validate_aliases],
+        default=list, blank=True, validators=[validate_aliases], encoder=UnescapedJSONEncoder,
         help_text="Other names and spellings of the record (list of strings).",
     )
 
