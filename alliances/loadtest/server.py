@@ -40,6 +40,8 @@ def production_env(database_url: str, **extra: str) -> dict[str, str]:
         "PYTHONUNBUFFERED": "1",
     }
     env.update(extra)
+    # Set by test tools (playwright's live server) in the test process: never in deployment.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 
 
