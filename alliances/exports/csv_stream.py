@@ -56,6 +56,28 @@ def stream_csv(rows: Iterable[Sequence]) -> Iterator[bytes]:
         yield "".join(block).encode("utf-8")
 
 
+def column_cells(values, type_: str) -> list:
+    """The cells of one column at once, as _cell() makes them one by one (the fast path of
+    Table.csv_blocks): numbers as they are, booleans as true/false, strings neutralised
+    (dates and datetimes are ISO 8601: they start with a digit). None stays None: csv.writer
+    writes it as an empty cell."""
+    if type_ in ("integer", "number", "date", "datetime"):
+        return values if isinstance(values, list) else list(values)
+    if type_ == "boolean":
+        return [None if value is None else ("true" if value else "false") for value in values]
+    triggers = (*FORMULA_TRIGGERS, ESCAPE)
+    return [
+        ESCAPE + value if isinstance(value, str) and value.startswith(triggers) else value
+        for value in values
+    ]
+
+
+def encode_rows(rows: Iterable[Sequence]) -> bytes:
+    """Rows whose cells column_cells() prepared, as one UTF-8 block."""
+    write = csv.writer(Echo(), lineterminator="\r\n").writerow
+    return "".join([write(row) for row in rows]).encode("utf-8")
+
+
 def _cell(value):
     if value is None:
         return ""
@@ -66,6 +88,11 @@ def _cell(value):
 
 def csv_response(rows: Iterable[Sequence], filename: str) -> StreamingHttpResponse:
     """A streamed CSV download of `rows` (header first) as an attachment named `filename`."""
-    response = StreamingHttpResponse(stream_csv(rows), content_type="text/csv; charset=utf-8")
+    return download(stream_csv(rows), filename)
+
+
+def download(blocks: Iterable[bytes], filename: str) -> StreamingHttpResponse:
+    """A streamed download of CSV blocks already encoded (stream_csv, Table.csv_blocks)."""
+    response = StreamingHttpResponse(blocks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

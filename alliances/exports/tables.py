@@ -7,15 +7,20 @@ A table reads `queryset.values_list(...).iterator(chunk_size)`: no model instanc
 chunk one query per many-to-many field plus one for the citations, whatever the row count.
 """
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from operator import itemgetter
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connections, models
+from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from alliances.models import (
     Agreement,
@@ -41,6 +46,7 @@ from .columns import (
     by_iso3,
     by_slug,
     country,
+    iso_datetime,
     many,
     partial,
     plain,
@@ -48,7 +54,7 @@ from .columns import (
     timestamps,
     unchanged,
 )
-from .csv_stream import csv_response
+from .csv_stream import column_cells, download, encode_rows
 
 CHUNK_SIZE = 2000
 
@@ -106,6 +112,45 @@ class Table(FileSpec):
                 full = (*row, *(by_pk.get(row[0], ()) for by_pk in lists))
                 yield [cell(full) for cell in cells]
 
+    def csv_blocks(self, queryset: models.QuerySet, chunk_size: int = CHUNK_SIZE,
+                   order_by: tuple[str, ...] | None = ("pk",)) -> Iterator[bytes]:
+        """The same bytes as stream_csv(self.stream(...)), built a column at a time: per chunk,
+        one comprehension per column instead of a Python call per cell (the API's and the
+        admin's downloads). One UTF-8 block per chunk; memory stays flat."""
+        yield encode_rows([self.header])
+        lookups, gathered = self.lookups, sorted(self.gathered)
+        if order_by is not None:
+            queryset = queryset.order_by(*order_by)
+        # On SQLite, datetime columns are read as their stored text (see stored_as_iso_text).
+        as_text = self.datetimes if stored_as_iso_text(queryset.db) else set()
+        selected = [Cast(key, models.TextField()) if key in as_text else key for key in lookups]
+        rows = queryset.prefetch_related(None).values_list(*selected).iterator(chunk_size=chunk_size)
+        position = {key: index for index, key in enumerate([*lookups, *gathered])}
+        plan = [
+            ([position[key] for key in column.reads],
+             iso_from_sqlite if column.reads[0] in as_text else column.convert, column.type)
+            for column in self.columns
+        ]
+        for chunk in chunked(rows, chunk_size):
+            by_key = list(zip(*chunk, strict=True))
+            extras = self.gather(list(by_key[0]))
+            by_key += [[extras[key].get(pk, ()) for pk in by_key[0]] for key in gathered]
+            cells = []
+            for reads, convert, type_ in plan:
+                inputs = [by_key[index] for index in reads]
+                values = inputs[0] if convert is unchanged else list(map(convert, *inputs))
+                cells.append(column_cells(values, type_))
+            yield encode_rows(zip(*cells, strict=True))
+
+    @property
+    def datetimes(self) -> set[str]:
+        """Lookups read only by datetime columns exported as they are (created_at, updated_at)."""
+        plain = {column.reads[0] for column in self.columns if column.convert is iso_datetime}
+        return {
+            key for key in plain
+            if all(column.convert is iso_datetime for column in self.columns if key in column.reads)
+        }
+
     def plan(self, keys: list[str]) -> list:
         """One function per column from the row tuple (lookups, then gathered lists) to its cell."""
         position = {key: index for index, key in enumerate(keys)}
@@ -143,6 +188,25 @@ class Table(FileSpec):
         for pk, item in pairs:
             by_pk[pk].append(item)
         return by_pk
+
+
+def stored_as_iso_text(alias: str) -> bool:
+    """Whether datetimes come back faster as their stored text: SQLite keeps Django's
+    str(datetime) in UTC, "YYYY-MM-DD HH:MM:SS[.ffffff]", which is the ISO 8601 form but for
+    the T and the offset. Reading it as text saves parsing and re-formatting two datetimes
+    a row, the largest cost of a table's CSV there."""
+    connection = connections[alias]
+    return connection.vendor == "sqlite" and settings.USE_TZ and connection.timezone_name == "UTC"
+
+
+def iso_from_sqlite(text: str | None) -> str | None:
+    """iso_datetime() of a datetime SQLite stores as `text` (see stored_as_iso_text)."""
+    if text is None:
+        return None
+    if len(text) in (19, 26) and text[10] == " ":
+        return f"{text[:10]}T{text[11:]}+00:00"
+    # Anything else (e.g. written by SQL with fewer digits): the way Django reads it.
+    return iso_datetime(timezone.make_aware(parse_datetime(text), datetime.UTC))
 
 
 # Targets of many-to-many columns are shown as their iso3, slug or id.
@@ -298,4 +362,4 @@ def table_csv_response(name: str, queryset: models.QuerySet,
                        order_by: tuple[str, ...] | None = ("pk",)) -> StreamingHttpResponse:
     """The whole of `queryset` as the streamed CSV of table `name` (a key of TABLES)."""
     table = TABLES[name]
-    return csv_response(table.stream(queryset, order_by=order_by), table.filename)
+    return download(table.csv_blocks(queryset, order_by=order_by), table.filename)
