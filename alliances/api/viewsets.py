@@ -5,16 +5,19 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.http import Http404
 from django.utils.http import parse_etags
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotAcceptable, PermissionDenied, ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
 from alliances.models import Status
 
+from .csv import CSVRenderer, list_csv, wants_csv
 from .exceptions import PreconditionFailed
 from .permissions import can_publish, can_view_drafts, codename, publishes
 
@@ -64,7 +67,46 @@ def versions(record) -> list[dict]:
     return rows
 
 
-class ApiViewSet(viewsets.ModelViewSet):
+class StrictQueryMixin:
+    """Unknown query parameters are refused, and lists answer CSV too (alliances.api.csv)."""
+
+    def accepted_query_params(self) -> set[str]:
+        raise NotImplementedError
+
+    def initial(self, request, *args, **kwargs):
+        """django-filter ignores a parameter it does not know, and a misspelled filter would
+        return everything: refuse it instead."""
+        super().initial(request, *args, **kwargs)
+        accepted = self.accepted_query_params()
+        unknown = sorted(set(request.query_params) - accepted)
+        if unknown:
+            message = f"Unknown query parameter. Accepted: {', '.join(sorted(accepted))}."
+            raise ValidationError({name: [message] for name in unknown})
+        if wants_csv(request):
+            paging = sorted(set(request.query_params) & set(PAGINATION_PARAMS))
+            message = "A CSV download has every matching row, in one response: it takes no pages."
+            if paging:
+                raise ValidationError({name: [message] for name in paging})
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        return [*renderers, CSVRenderer()] if self.action == "list" else renderers
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force)
+        except Http404:  # DRF's answer to a ?format= no renderer of this action has
+            offered = ", ".join(renderer.format for renderer in self.get_renderers())
+            raise NotAcceptable(f"Formats offered here: {offered}.") from None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        # A CSV list is a StreamingHttpResponse; a Response under the CSV renderer is an error.
+        if isinstance(response, Response) and wants_csv(request):
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class ApiViewSet(StrictQueryMixin, viewsets.ModelViewSet):
     lookup_value_regex = r"[0-9]+"
     list_serializer_class = None
 
@@ -76,15 +118,10 @@ class ApiViewSet(viewsets.ModelViewSet):
             accepted |= set(self.filterset_class.base_filters) | set(PAGINATION_PARAMS)
         return accepted
 
-    def initial(self, request, *args, **kwargs):
-        """django-filter ignores a parameter it does not know, and a misspelled filter would
-        return everything: refuse it instead."""
-        super().initial(request, *args, **kwargs)
-        accepted = self.accepted_query_params()
-        unknown = sorted(set(request.query_params) - accepted)
-        if unknown:
-            message = f"Unknown query parameter. Accepted: {', '.join(sorted(accepted))}."
-            raise ValidationError({name: [message] for name in unknown})
+    def list(self, request, *args, **kwargs):
+        if wants_csv(request):
+            return list_csv(self.filter_queryset(self.get_queryset()))
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self):
         if self.action == "list" and self.list_serializer_class is not None:
