@@ -8,7 +8,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import network, views
+from . import derived, network, views
 from .exceptions import not_found
 
 app_name = "api"
@@ -25,7 +25,9 @@ router.register("provision-types", views.ProvisionTypeViewSet, basename="provisi
 router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("citations", views.CitationViewSet, basename="citation")
-# dyad-years (derived, read-only) joins this router with the exports work.
+# Derived, read-only files of the dataset: one view, the basename names the file.
+for name in derived.FILES:
+    router.register(name, derived.DerivedFileViewSet, basename=name)
 
 v1 = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -20,6 +20,7 @@ from alliances.models import Status
 from .csv import CSVRenderer, list_csv, wants_csv
 from .exceptions import PreconditionFailed
 from .permissions import can_publish, can_view_drafts, codename, publishes
+from .schema import ApiSchema
 
 PAGINATION_PARAMS = ("cursor", "page_size")
 ALWAYS_ACCEPTED = ("format",)
@@ -69,6 +70,8 @@ def versions(record) -> list[dict]:
 
 class StrictQueryMixin:
     """Unknown query parameters are refused, and lists answer CSV too (alliances.api.csv)."""
+
+    schema = ApiSchema()
 
     def accepted_query_params(self) -> set[str]:
         raise NotImplementedError
