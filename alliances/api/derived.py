@@ -140,12 +140,16 @@ class PositionPagination(KeysetCursorPagination):
 
 def row_schema(file: DerivedFile) -> dict:
     """A row of the file, from its columns (the provision flags vary with the taxonomy)."""
-    spec = file.module.spec() if file.module is members else file.module.spec([])
-    types = {"integer": "integer", "string": "string"}
+    if file.module is members:
+        specs = [members.spec()]
+    elif file.module is dyad_years:  # ?directed=true names the sides a and b instead of 1 and 2
+        specs = [dyad_years.spec([]), dyad_years.spec([], directed=True)]
+    else:
+        specs = [file.module.spec([])]
     properties = {
-        column.name: {"type": types.get(column.type, "string"), "nullable": True,
+        column.name: {"type": "integer" if column.type == "integer" else "string", "nullable": True,
                       "description": column.description}
-        for column in spec.columns
+        for spec in specs for column in spec.columns
     }
     schema = {"type": "object", "properties": properties}
     if file.module is not members:
