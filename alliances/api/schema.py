@@ -13,9 +13,12 @@ CSV_DESCRIPTION = (
 
 
 class ApiSchema(AutoSchema):
+    def lists(self) -> bool:
+        return getattr(self.view, "action", None) == "list" and self.method == "GET"
+
     def get_override_parameters(self):
         parameters = super().get_override_parameters()
-        if self._is_list_view():
+        if self.lists():
             parameters = [*parameters, OpenApiParameter(
                 "format", str, enum=["json", "csv"],
                 description="`csv`: the whole list as CSV (as `Accept: text/csv`).",
@@ -24,7 +27,7 @@ class ApiSchema(AutoSchema):
 
     def get_response_serializers(self):
         serializers = super().get_response_serializers()
-        if getattr(self.view, "action", None) != "list" or self.method != "GET":
+        if not self.lists():
             return serializers
         return {
             (200, "application/json"): serializers,
