@@ -6,12 +6,10 @@ django.db.OperationalError or InterfaceError. This middleware answers them with
 Once the database is back, the next request reconnects (CONN_HEALTH_CHECKS drops the dead
 persistent connection), without restarting the application.
 
-It acts at three points:
+It acts at two points:
 - before the view: the request's database connection is opened (or health-checked) first, so a
   database that is down is reported before any view or middleware half-runs;
-- an exception from a view (admin, any plain Django view);
-- a 500 that a view turned its database error into (the API's exception handler answers every
-  unexpected error with a JSON 500) when the connection is known to be broken.
+- an exception from a view (admin, API: its exception handler passes database errors on).
 """
 
 import logging
@@ -45,14 +43,6 @@ def connect(alias: str = DEFAULT_DB_ALIAS) -> None:
     connection.ensure_connection()
 
 
-def connection_lost() -> bool:
-    """Whether a database error of this request left a connection closed or unusable."""
-    for connection in connections.all(initialized_only=True):
-        if connection.errors_occurred and (connection.connection is None or not connection.is_usable()):
-            return True
-    return False
-
-
 class DatabaseUnavailableMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -62,10 +52,7 @@ class DatabaseUnavailableMiddleware:
             connect()
         except UNAVAILABLE as error:
             return unavailable(request, error)
-        response = self.get_response(request)
-        if response.status_code == 500 and connection_lost():
-            return unavailable(request)
-        return response
+        return self.get_response(request)
 
     def process_exception(self, request, exception):
         if isinstance(exception, UNAVAILABLE):

@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import IntegrityError, InterfaceError, OperationalError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
@@ -44,6 +44,9 @@ def django_validation_error(error: DjangoValidationError) -> exceptions.Validati
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, OperationalError | InterfaceError):
+        # The database is unreachable: config.database_unavailable answers 503 for every URL.
+        return None
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error(exc)
     elif isinstance(exc, ProtectedError | RestrictedError):
