@@ -3,7 +3,8 @@
 Modules:
     columns      Column / FileSpec: one definition per column (lookup, converter, type, meaning
                  from the model's help_text, allowed values from its choices, how import restores it)
-    tables       TABLES: the flat CSV of each resource, streamed from values_list().iterator()
+    tables       TABLES: the flat CSV of each resource, streamed from values_list().iterator();
+                 Table.csv_blocks: the same bytes built a column at a time (API, admin downloads)
     csv_stream   stream_csv(rows) -> UTF-8 blocks; csv_response(rows, filename); formula cells neutralised
     bonds        the Party rule per year, read in a fixed number of queries
     agreement_level, members, state_years, dyad_years   the ATOP / COW style derived files
