@@ -168,3 +168,24 @@ def test_queries_use_the_gin_indexes(index):
         matching = model.objects.filter(search.matches(model, "shusha relations", "postgresql"))
         plan = matching.order_by().explain()
     assert f"Bitmap Index Scan on {name}" in plan
+
+
+@on_postgresql
+def test_results_come_by_relevance_and_page_through_the_rank():
+    """Without `ordering`, the record whose document holds the words most often comes first,
+    and the cursor pages through the rank; an explicit `ordering` replaces it."""
+    source = make_source()
+    once = publish(make_agreement(title="Friendship accord"), source)
+    often = publish(
+        make_agreement(title="Friendship treaty", summary="Friendship, friendship and friendship."), source
+    )
+    never = publish(make_agreement(title="Trade accord"), source)
+    client = APIClient()
+    first = client.get(f"{API}/agreements/", {"search": "friendship", "page_size": 1}).json()
+    assert [row["id"] for row in first["results"]] == [often.pk]
+    second = client.get(first["next"]).json()
+    assert [row["id"] for row in second["results"]] == [once.pk]
+    assert second["next"] is None
+    by_id = client.get(f"{API}/agreements/", {"search": "friendship", "ordering": "id"}).json()
+    assert [row["id"] for row in by_id["results"]] == [once.pk, often.pk]
+    assert never.pk not in [row["id"] for row in by_id["results"]]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
@@ -25,9 +25,10 @@ from rest_framework.utils.urls import replace_query_param
 
 @dataclass(frozen=True)
 class Key:
-    name: str  # attname of a concrete field of the model
+    name: str  # attname of a concrete field of the model, or an annotation (search rank)
     descending: bool
     nullable: bool
+    field: Field  # reads the cursor's value back
 
     def expression(self, backwards: bool):
         descending = self.descending != backwards
@@ -60,14 +61,18 @@ def ordering_keys(queryset) -> list[Key]:
         if not isinstance(item, str) or "__" in item or item == "?":
             raise ImproperlyConfigured(f"Keyset pagination orders by local fields only, not {item!r}.")
         name = item.lstrip("-")
+        annotation = queryset.query.annotations.get(name)
+        if annotation is not None:
+            keys.append(Key(name, item.startswith("-"), False, annotation.output_field))
+            continue
         try:
             field = meta.pk if name == "pk" else meta.get_field(name)
         except FieldDoesNotExist as error:
             raise ImproperlyConfigured(str(error)) from error
-        keys.append(Key(field.attname, item.startswith("-"), field.null))
+        keys.append(Key(field.attname, item.startswith("-"), field.null, field))
         if field.primary_key:
             return keys
-    return [*keys, Key(meta.pk.attname, False, False)]
+    return [*keys, Key(meta.pk.attname, False, False, meta.pk)]
 
 
 class KeysetCursorPagination(BasePagination):
@@ -132,10 +137,9 @@ class KeysetCursorPagination(BasePagination):
             data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
             if data["k"] != [key.name for key in keys] or len(data["p"]) != len(keys):
                 raise ValueError("the cursor belongs to another ordering")
-            fields = [model._meta.get_field(key.name) for key in keys]
             position = [
-                None if value is None else field.to_python(value)
-                for field, value in zip(fields, data["p"], strict=True)
+                None if value is None else key.field.to_python(value)
+                for key, value in zip(keys, data["p"], strict=True)
             ]
             return position, bool(data["b"])
         except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError, FieldDoesNotExist):

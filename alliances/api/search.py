@@ -11,8 +11,9 @@ no stop words) over a GIN expression index per document (migration 0004_search: 
 must build the very same expression, so both follow DOCUMENTS). `simple`, because what people
 look for are mostly proper names in many languages (Türkiye, Türk Keneşi, Mirziyoyev), which an
 English stemmer would cut and whose little words ("of") it would drop; the price is that
-"pledge" does not find "pledges". Results keep the list's order (`ordering`, else the default,
-ended by id): the keyset pagination pages through model fields only, so relevance is not ranked.
+"pledge" does not find "pledges". Without an explicit `ordering`, results come by relevance:
+SearchRank of the record's own document, then id (the keyset pagination pages through the rank
+annotation like through a field); records found only through a related record or a quote rank 0.
 
 Elsewhere (SQLite): the same words, each a case-insensitive substring of a field of the
 document, so there "consult" also finds "consultation".
@@ -21,9 +22,10 @@ document, so there "consult" also finds "consultation".
 import re
 
 from django.contrib.contenttypes.models import ContentType
-from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorExact
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorExact
 from django.db import connections
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, FloatField, OuterRef, Q
+from django.db.models.functions import Cast
 
 from alliances.models import Agreement, Claim, Clause, Country, Organisation, Person, ProvisionType
 from sources.models import Citation, Source
@@ -106,7 +108,15 @@ def _search(queryset, text: str, related: tuple[tuple[str, type], ...] = (), cit
             content_type=ContentType.objects.get_for_model(queryset.model), object_id=OuterRef("pk"),
         ).filter(matches(Citation, text, vendor))
         found.append(Q(Exists(quoting)))
-    return queryset.filter(Q.create(found, connector=Q.OR))
+    queryset = queryset.filter(Q.create(found, connector=Q.OR))
+    if vendor == "postgresql" and own:
+        # An explicit `ordering` (applied after the search filter) replaces this order.
+        query = SearchQuery(text, config=CONFIG, search_type="websearch")
+        # ts_rank is a float4, whose text form read back as a Python float is not the same
+        # number: the cursor compares a float8, which round-trips exactly.
+        rank = Cast(SearchRank(document(queryset.model), query), FloatField())
+        queryset = queryset.annotate(search_rank=rank).order_by("-search_rank", "pk")
+    return queryset
 
 
 def search_countries(queryset, text):
