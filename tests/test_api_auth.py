@@ -2,6 +2,7 @@
 history and throttling."""
 
 import pytest
+from django.contrib.auth.models import Permission
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -102,6 +103,19 @@ def test_an_editor_creates_a_draft(as_editor):
     assert (body["signed_on"], body["signed_on_precision"], body["status"]) == ("2022-02", "month", "draft")
     assert response["Location"] == body["url"] and response["ETag"]
     assert Agreement.objects.get(pk=body["id"]).signed_on.isoformat() == "2022-02-01"
+
+
+def test_a_writer_who_may_not_read_drafts_is_shown_the_draft_written(db):
+    """Add permission without view permission: the 201 still shows the record just written,
+    with its (empty) embedded lists, as a GET would."""
+    writer = make_user("writer")
+    writer.user_permissions.add(Permission.objects.get(codename="add_agreement"))
+    response = token_client(writer).post(f"{API}/agreements/", NEW_AGREEMENT)
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["title"], body["status"]) == (NEW_AGREEMENT["title"], "draft")
+    assert (body["parties"], body["clauses"], body["citations"]) == ([], [], [])
+    assert APIClient().get(body["url"]).status_code == 404
 
 
 @pytest.mark.parametrize("method", ["post", "patch"])

@@ -1,8 +1,9 @@
-"""Serializer fields shared by every resource: partial dates and countries by iso3."""
+"""Serializer fields shared by every resource: partial dates, countries by iso3, record URLs."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.reverse import reverse
 
 from alliances.models import Country
 from sources.partial_dates import format_partial, parse_partial
@@ -92,3 +93,42 @@ class OptionalURLField(serializers.CharField):
 
     def __init__(self, **kwargs):
         super().__init__(max_length=1000, required=False, allow_blank=True, **kwargs)
+
+
+class DetailURLs:
+    """Detail URLs of one response, by route name: the route is reversed once, not once per
+    record (a page of nested agreements holds about a thousand URLs)."""
+
+    PLACEHOLDER = 918273645546372819
+
+    def __init__(self, request):
+        self.request = request
+        self.templates: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, view_name: str, pk) -> str:
+        if view_name not in self.templates:
+            url = reverse(view_name, args=[self.PLACEHOLDER], request=self.request)
+            head, _, tail = url.partition(str(self.PLACEHOLDER))
+            self.templates[view_name] = (head, tail)
+        head, tail = self.templates[view_name]
+        return f"{head}{pk}{tail}"
+
+
+def detail_urls(context: dict) -> DetailURLs:
+    """The DetailURLs of the response a serializer context belongs to (shared by its fields)."""
+    request = context.get("request")
+    urls = getattr(request, "_detail_urls", None)
+    if urls is None:
+        urls = DetailURLs(request)
+        if request is not None:
+            request._detail_urls = urls
+    return urls
+
+
+class DetailURLField(serializers.HyperlinkedIdentityField):
+    """The record's own API URL."""
+
+    def get_url(self, obj, view_name, request, format):
+        if obj.pk is None:
+            return None
+        return detail_urls(self.context)(view_name, obj.pk)

@@ -6,8 +6,9 @@ ValidationError becomes a 400 with field messages in alliances.api.exceptions.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.reverse import reverse
 
 from alliances.models import (
     Agreement,
@@ -23,13 +24,21 @@ from alliances.models import (
 )
 from sources.models import Citation, Source
 
-from .fields import CountryField, OptionalURLField, PartialDateField, WikidataField, precision_field
+from .fields import (
+    CountryField,
+    DetailURLField,
+    OptionalURLField,
+    PartialDateField,
+    WikidataField,
+    detail_urls,
+    precision_field,
+)
 
 TIMESTAMPS = ("created_at", "updated_at")
 
 
-def api_url(basename: str) -> serializers.HyperlinkedIdentityField:
-    return serializers.HyperlinkedIdentityField(view_name=f"api:{basename}-detail")
+def api_url(basename: str) -> DetailURLField:
+    return DetailURLField(view_name=f"api:{basename}-detail")
 
 
 class RecordSerializer(serializers.ModelSerializer):
@@ -80,7 +89,7 @@ class CitationEmbedSerializer(serializers.ModelSerializer):
 class CuratedSerializer(RecordSerializer):
     """A curated record: status, timestamps and its embedded citations."""
 
-    citations = CitationEmbedSerializer(many=True, read_only=True)
+    citations = CitationEmbedSerializer(many=True, read_only=True, source="citation_list")
 
     class Meta(RecordSerializer.Meta):
         read_only_fields = TIMESTAMPS
@@ -148,12 +157,17 @@ class ProvisionTypeSerializer(RecordSerializer):
         fields = ("id", "url", "slug", "name", "description", "atop_variable", "cow_type")
 
 
+@extend_schema_field(OpenApiTypes.STR)  # read from a prefetched list: no model field to describe it
+class ProvisionTypeSlugField(serializers.SlugRelatedField):
+    pass
+
+
 def provision_types_field(**kwargs) -> serializers.SlugRelatedField:
-    if not kwargs.get("read_only"):
-        kwargs["queryset"] = ProvisionType.objects.all()
-    return serializers.SlugRelatedField(
-        slug_field="slug", many=True, help_text="Provision types, by slug.", **kwargs
-    )
+    if kwargs.get("read_only"):
+        field = ProvisionTypeSlugField
+    else:
+        field, kwargs["queryset"] = serializers.SlugRelatedField, ProvisionType.objects.all()
+    return field(slug_field="slug", many=True, help_text="Provision types, by slug.", **kwargs)
 
 
 class PartyEmbedSerializer(serializers.ModelSerializer):
@@ -170,9 +184,9 @@ class PartyEmbedSerializer(serializers.ModelSerializer):
 
 class ClauseEmbedSerializer(serializers.ModelSerializer):
     url = api_url("clause")
-    provision_types = provision_types_field(read_only=True)
-    obligors = CountryField(many=True, read_only=True)
-    beneficiaries = CountryField(many=True, read_only=True)
+    provision_types = provision_types_field(read_only=True, source="provision_type_list")
+    obligors = CountryField(many=True, read_only=True, source="obligor_list")
+    beneficiaries = CountryField(many=True, read_only=True, source="beneficiary_list")
 
     class Meta:
         model = Clause
@@ -191,8 +205,8 @@ class AgreementSerializer(CuratedSerializer):
     in_force_on_precision = precision_field()
     ends_on = PartialDateField()
     ends_on_precision = precision_field()
-    parties = PartyEmbedSerializer(many=True, read_only=True)
-    clauses = ClauseEmbedSerializer(many=True, read_only=True)
+    parties = PartyEmbedSerializer(many=True, read_only=True, source="party_list")
+    clauses = ClauseEmbedSerializer(many=True, read_only=True, source="clause_list")
 
     class Meta(CuratedSerializer.Meta):
         model = Agreement
@@ -340,9 +354,7 @@ class CitationSerializer(RecordSerializer):
 
     def get_record_url(self, citation) -> str:
         model = ContentType.objects.get_for_id(citation.content_type_id).model
-        return reverse(
-            f"api:{model}-detail", args=[citation.object_id], request=self.context.get("request")
-        )
+        return detail_urls(self.context)(f"api:{model}-detail", citation.object_id)
 
     def validate(self, attrs):
         content_type = attrs.get("content_type", getattr(self.instance, "content_type", None))

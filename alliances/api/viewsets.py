@@ -5,6 +5,7 @@ import hashlib
 import json
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.http import parse_etags
 from drf_spectacular.utils import extend_schema
@@ -153,8 +154,13 @@ class ApiViewSet(StrictQueryMixin, viewsets.ModelViewSet):
             raise PreconditionFailed()
 
     def refreshed(self, instance):
-        """The record as a GET would show it (prefetches and visibility of get_queryset)."""
-        return self.get_queryset().filter(pk=instance.pk).first() or instance
+        """The record as a GET would show it (prefetches and visibility of get_queryset). A caller
+        who may write but not read drafts is shown the draft just written, with what they may see."""
+        queryset = self.get_queryset()
+        found = queryset.filter(pk=instance.pk).first()
+        if found is None:
+            prefetch_related_objects([instance], *queryset._prefetch_related_lookups)
+        return found or instance
 
     # Writes ----------------------------------------------------------------------------
 
