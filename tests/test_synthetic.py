@@ -166,3 +166,18 @@ def test_benchmark_statistics_and_csv_counting():
     samples = interleaved({"a": lambda: calls.append("a") or 1.0, "b": missing}, runs=3, warmup=1)
     assert samples["a"] == [1.0, 1.0, 1.0] and len(calls) == 4
     assert samples["b"] == [] and samples["why:b"] == ["404"]
+
+
+def test_the_planner_has_statistics_after_a_load(synthetic):
+    """Without them SQLite takes `status = 'published'` as selective and may read a page's
+    clauses by the status index (all published) instead of their agreement's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE idx = 'citation_record_idx'")
+            rows = int(cursor.fetchone()[0].split()[0])
+        else:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'sources_citation'")
+            rows = cursor.fetchone()[0]
+    assert rows == N

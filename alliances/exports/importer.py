@@ -20,6 +20,7 @@ from django.core.management.color import no_style
 from django.db import connection, models, reset_queries, transaction
 from simple_history.utils import bulk_create_with_history
 
+from alliances.bulk_loads import analyze
 from alliances.models import Country, ProvisionType
 from sources.models import Citation, Source, text_sha256
 
@@ -86,6 +87,7 @@ def import_package(directory: Path, progress: Callable[[Iterable, Table], Iterab
                 context.country_ids = dict(Country.objects.values_list("iso3", "id"))
         check_anchors()
         reset_sequences()
+    analyze()
     return counts
 
 

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from django.core.management.color import no_style
 from django.db import connections, transaction
 
+from alliances.bulk_loads import analyze
+
 from .generator import SYNTHETIC_URL, Generator, Report
 from .scale import Scale
 
@@ -56,6 +58,7 @@ def generate(scale: Scale, seed: int, progress: Callable[[int], None] = lambda n
         generator = Generator(scale, seed, progress)
         counts = generator.run()
         reset_sequences(generator.writers, using)
+    analyze(using)
     return Report(counts=counts, seconds=time.perf_counter() - started)
 
 
