@@ -14,7 +14,7 @@ from alliances.exports.csv_stream import stream_csv
 from alliances.exports.tables import TABLES
 from alliances.models import Agreement, Country
 from sources.models import Citation
-from tests.conftest import make_agreement, make_country, make_user, publish
+from tests.conftest import make_agreement, make_claim, make_country, make_user, publish
 from tests.test_api_contract import RESOURCES, world
 
 pytestmark = pytest.mark.django_db
@@ -114,6 +114,21 @@ def test_anonymous_csv_has_no_drafts_and_editors_see_them():
     editor.force_authenticate(make_user("editor", "editors"))
     rows = download(editor.get(f"{API}/agreements/", {"format": "csv"}))
     assert {int(row["id"]) for row in rows} == {w["shusha"].pk, w["draft"].pk}
+
+
+def test_list_columns_name_only_the_records_the_reader_may_see():
+    """A published claim about a published and a draft agreement: anonymous readers see the
+    published one in the CSV, as in the JSON; editors see both."""
+    shown, draft = publish(make_agreement(title="Shown pact")), make_agreement(title="Draft pact")
+    claim = publish(make_claim(text="Both pacts matter."))
+    claim.subject_agreements.set([shown, draft])
+    editor = APIClient()
+    editor.force_authenticate(make_user("editor", "editors"))
+    for client, expected in ((APIClient(), str(shown.pk)), (editor, f"{shown.pk};{draft.pk}")):
+        (row,) = download(client.get(f"{API}/claims/", {"format": "csv"}))
+        (json_row,) = client.get(f"{API}/claims/").json()["results"]
+        assert row["subject_agreements"] == expected
+        assert ";".join(map(str, json_row["subjects"]["agreements"])) == expected
 
 
 def test_a_detail_offers_no_csv(anon):

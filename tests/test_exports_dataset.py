@@ -77,6 +77,8 @@ def build_register():
     first.contradicts.set([second])
     cite(first, source, quote="$1 billion in 2023")
     cite(aze, bare, quote="Azerbaijan")
+    third = publish(make_claim(text="The protocol is a step."), source)
+    third.subject_agreements.set([shusha, protocol])
     return {"shusha": shusha, "source": source}
 
 
@@ -203,6 +205,10 @@ def test_published_only_export_leaves_drafts_out(tmp_path):
     with open(tmp_path / "sources.csv", encoding="utf-8", newline="") as data:
         sources = [row["title"] for row in csv.DictReader(data)]
     assert sources == ["Shusha", "No stored text"]  # the second is cited by a (published) country
+    with open(tmp_path / "claims.csv", encoding="utf-8", newline="") as data:
+        claims = {row["text"]: row for row in csv.DictReader(data)}
+    # A published claim about the draft protocol names only what the package holds.
+    assert claims["The protocol is a step."]["subject_agreements"] == str(register["shusha"].pk)
     with open(tmp_path / "dyad-years.csv", encoding="utf-8", newline="") as data:
         rows = list(csv.DictReader(data))
     assert {(row["iso3_1"], row["iso3_2"]) for row in rows} == {("AZE", "TUR")}

@@ -10,9 +10,10 @@ JSON by ApiViewSet.finalize_response.
 
 from rest_framework.renderers import BaseRenderer
 
-from alliances.exports.tables import TABLE_OF_MODEL, table_csv_response
+from alliances.exports.tables import CURATED_MODELS, TABLE_OF_MODEL, table_csv_response
 
 from .pagination import ordering_keys
+from .permissions import can_view_drafts
 
 
 class CSVRenderer(BaseRenderer):
@@ -28,8 +29,11 @@ def wants_csv(request) -> bool:
     return isinstance(getattr(request, "accepted_renderer", None), CSVRenderer)
 
 
-def list_csv(queryset):
-    """The filtered list as CSV, ordered as its JSON pages are (the ordering, then id)."""
+def list_csv(queryset, user):
+    """The filtered list as CSV, ordered as its JSON pages are (the ordering, then id); list
+    columns leave out the drafts the user may not see, as the JSON embeds do."""
     keys = ordering_keys(queryset)
     ordered = queryset.order_by(*(key.expression(backwards=False) for key in keys))
-    return table_csv_response(TABLE_OF_MODEL[queryset.model._meta.label_lower], ordered, order_by=None)
+    hidden = frozenset(model for model in CURATED_MODELS if not can_view_drafts(user, model))
+    name = TABLE_OF_MODEL[queryset.model._meta.label_lower]
+    return table_csv_response(name, ordered, order_by=None, drafts_hidden=hidden)

@@ -124,7 +124,7 @@ class ApiViewSet(StrictQueryMixin, viewsets.ModelViewSet):
 
     def list(self, request, *args, **kwargs):
         if wants_csv(request):
-            return list_csv(self.filter_queryset(self.get_queryset()))
+            return list_csv(self.filter_queryset(self.get_queryset()), request.user)
         return super().list(request, *args, **kwargs)
 
     def get_serializer_class(self):

@@ -22,7 +22,7 @@ from . import agreement_level, codebook, dyad_years, members, state_years
 from .bonds import current_year, load
 from .columns import Column, FileSpec
 from .csv_stream import stream_csv
-from .tables import TABLES
+from .tables import CURATED_MODELS, TABLES
 
 PACKAGE_NAME = "alliance-register"
 DESCRIPTOR = "datapackage.json"
@@ -72,7 +72,8 @@ def export(directory: Path, *, published_only: bool = False, version: str = "",
     written = []
     for name, table in TABLES.items():
         queryset = sets[name]
-        rows = progress(table.rows(queryset), table, queryset.count())
+        rows = table.rows(queryset, drafts_hidden=CURATED_MODELS if published_only else frozenset())
+        rows = progress(rows, table, queryset.count())
         written.append(write(directory, table, rows))
     bonds_sets = {"agreements": sets["agreements"], "parties": sets["parties"], "clauses": sets["clauses"]}
     bonds = load(**bonds_sets)

@@ -31,6 +31,7 @@ from alliances.models import (
     Party,
     Person,
     ProvisionType,
+    Status,
 )
 from sources.models import Citation, Source
 
@@ -55,6 +56,7 @@ from .columns import (
 from .csv_stream import column_cells, download, encode_rows
 
 CHUNK_SIZE = 2000
+Hidden = frozenset[type[models.Model]]
 
 
 def chunked(iterable: Iterable, size: int) -> Iterator[list]:
@@ -88,14 +90,18 @@ class Table(FileSpec):
         return issubclass(self.model, CuratedRecord)
 
     def stream(self, queryset: models.QuerySet, chunk_size: int = CHUNK_SIZE,
-               order_by: tuple[str, ...] | None = ("pk",)) -> Iterator[list]:
+               order_by: tuple[str, ...] | None = ("pk",), drafts_hidden: Hidden = frozenset()
+               ) -> Iterator[list]:
         """The header, then one list of cell values per record, in id order (files are
-        deterministic); order_by=None keeps the queryset's own ordering (an API `?ordering=`)."""
+        deterministic); order_by=None keeps the queryset's own ordering (an API `?ordering=`).
+        drafts_hidden: models whose unpublished records list columns leave out (what the
+        reader may not see: a published claim about a draft agreement does not name it)."""
         yield self.header
-        yield from self.rows(queryset, chunk_size, order_by)
+        yield from self.rows(queryset, chunk_size, order_by, drafts_hidden)
 
     def rows(self, queryset: models.QuerySet, chunk_size: int = CHUNK_SIZE,
-             order_by: tuple[str, ...] | None = ("pk",)) -> Iterator[list]:
+             order_by: tuple[str, ...] | None = ("pk",), drafts_hidden: Hidden = frozenset()
+             ) -> Iterator[list]:
         lookups, gathered = self.lookups, sorted(self.gathered)
         if order_by is not None:
             queryset = queryset.order_by(*order_by)
@@ -104,14 +110,15 @@ class Table(FileSpec):
         values = queryset.prefetch_related(None).values_list(*lookups).iterator(chunk_size=chunk_size)
         cells = self.plan([*lookups, *gathered])
         for chunk in chunked(values, chunk_size):
-            extras = self.gather([row[0] for row in chunk])
+            extras = self.gather([row[0] for row in chunk], drafts_hidden)
             lists = [extras[key] for key in gathered]
             for row in chunk:
                 full = (*row, *(by_pk.get(row[0], ()) for by_pk in lists))
                 yield [cell(full) for cell in cells]
 
     def csv_blocks(self, queryset: models.QuerySet, chunk_size: int = CHUNK_SIZE,
-                   order_by: tuple[str, ...] | None = ("pk",)) -> Iterator[bytes]:
+                   order_by: tuple[str, ...] | None = ("pk",), drafts_hidden: Hidden = frozenset()
+                   ) -> Iterator[bytes]:
         """The same bytes as stream_csv(self.stream(...)), built a column at a time: per chunk,
         one comprehension per column instead of a Python call per cell (the API's and the
         admin's downloads). One UTF-8 block per chunk; memory stays flat."""
@@ -131,7 +138,7 @@ class Table(FileSpec):
         ]
         for chunk in chunked(rows, chunk_size):
             by_key = list(zip(*chunk, strict=True))
-            extras = self.gather(list(by_key[0]))
+            extras = self.gather(list(by_key[0]), drafts_hidden)
             by_key += [[extras[key].get(pk, ()) for pk in by_key[0]] for key in gathered]
             cells = []
             for reads, convert, type_ in plan:
@@ -163,26 +170,26 @@ class Table(FileSpec):
                 cells.append(lambda full, get=get, convert=column.convert: convert(*get(full)))
         return cells
 
-    def gather(self, ids: list[int]) -> dict[str, dict[int, list]]:
+    def gather(self, ids: list[int], drafts_hidden: Hidden) -> dict[str, dict[int, list]]:
         """Per chunk: the targets of each many-to-many column and the record's citations."""
         extras = {}
         for column in self.columns:
             if column.m2m:
-                extras[column.m2m] = self.gather_many(column.m2m, ids)
+                extras[column.m2m] = self.gather_many(column.m2m, ids, drafts_hidden)
         if self.cited:
             extras["citation_ids"], extras["source_ids"] = gather_citations(self.model, ids)
         return extras
 
-    def gather_many(self, name: str, ids: list[int]) -> dict[int, list]:
+    def gather_many(self, name: str, ids: list[int], drafts_hidden: Hidden) -> dict[int, list]:
         m2m = self.model._meta.get_field(name)
         through = m2m.remote_field.through
         source, target = m2m.m2m_field_name(), m2m.m2m_reverse_field_name()
         shown = M2M_SHOWN_AS[m2m.related_model]
         by_pk = defaultdict(list)
-        pairs = (
-            through.objects.filter(**{f"{source}_id__in": ids})
-            .order_by(f"{target}_id").values_list(f"{source}_id", f"{target}__{shown}")
-        )
+        pairs = through.objects.filter(**{f"{source}_id__in": ids})
+        if m2m.related_model in drafts_hidden:
+            pairs = pairs.filter(**{f"{target}__status": Status.PUBLISHED})
+        pairs = pairs.order_by(f"{target}_id").values_list(f"{source}_id", f"{target}__{shown}")
         for pk, item in pairs:
             by_pk[pk].append(item)
         return by_pk
@@ -362,10 +369,12 @@ TABLES: dict[str, Table] = {
 }
 
 TABLE_OF_MODEL = {table.model._meta.label_lower: name for name, table in TABLES.items()}
+CURATED_MODELS: Hidden = frozenset(table.model for table in TABLES.values() if table.cited)
 
 
-def table_csv_response(name: str, queryset: models.QuerySet,
-                       order_by: tuple[str, ...] | None = ("pk",)) -> StreamingHttpResponse:
+def table_csv_response(name: str, queryset: models.QuerySet, order_by: tuple[str, ...] | None = ("pk",),
+                       drafts_hidden: Hidden = frozenset()) -> StreamingHttpResponse:
     """The whole of `queryset` as the streamed CSV of table `name` (a key of TABLES)."""
     table = TABLES[name]
-    return download(table.csv_blocks(queryset, order_by=order_by), table.filename)
+    blocks = table.csv_blocks(queryset, order_by=order_by, drafts_hidden=drafts_hidden)
+    return download(blocks, table.filename)
