@@ -2,7 +2,10 @@
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from alliances.models import Agreement, Country, Party
 from sources.models import Citation
@@ -175,6 +178,67 @@ def test_deleting_the_last_verified_citation_of_a_published_record_is_refused(cl
     data["status"] = "retracted"
     assert client.post(url, data).status_code == 302
     assert not Citation.objects.exists()
+
+
+def test_a_citation_is_replaced_in_one_save(client, reviewer):
+    """Deleting the only verified citation and adding another in the same save keeps the
+    record supported: the form checks the whole save, though the new one is stored last."""
+    client.force_login(reviewer)
+    agreement = publish(make_agreement())
+    source = Citation.objects.get().source
+    url = reverse("admin:alliances_agreement_change", args=[agreement.pk])
+    data = page_data(client.get(url))
+    data[f"{CITATIONS}-0-DELETE"] = "on"
+    data[f"{CITATIONS}-TOTAL_FORMS"] = "2"
+    data |= {f"{CITATIONS}-1-source": source.pk, f"{CITATIONS}-1-quote": "mutual assistance"}
+    assert client.post(url, data).status_code == 302
+    assert [citation.quote for citation in Citation.objects.all()] == ["mutual assistance"]
+
+
+def delete_citation_page(client, citation):
+    return client.get(reverse("admin:sources_citation_delete", args=[citation.pk]))
+
+
+def test_the_citations_changelist_refuses_to_unsupport_a_published_record(client, reviewer):
+    client.force_login(reviewer)
+    agreement = publish(make_agreement(title="Shusha Declaration"))
+    (citation,) = Citation.objects.all()
+    page = delete_citation_page(client, citation).content.decode()
+    assert "Agreement “Shusha Declaration” is published and would be left without a verified" in page
+    client.post(reverse("admin:sources_citation_delete", args=[citation.pk]), {"post": "yes"})
+    changelist = reverse("admin:sources_citation_changelist")
+    response = client.post(changelist, {"action": "delete_selected", "_selected_action": [citation.pk],
+                                        "post": "yes"})
+    assert "would be left without a verified citation" in response.content.decode()
+    assert Citation.objects.filter(pk=citation.pk).exists()
+    # With another verified citation, or once the record is not published, it may go.
+    second = cite(agreement, citation.source, quote="mutual assistance")
+    assert "would be left" not in delete_citation_page(client, citation).content.decode()
+    response = client.post(reverse("admin:sources_citation_delete", args=[citation.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    Agreement.objects.filter(pk=agreement.pk).update(status="review")
+    second.delete()
+    assert not Citation.objects.exists()
+
+
+def test_deleting_a_record_takes_its_citations_with_it(reviewer):
+    agreement = publish(make_agreement())
+    agreement.delete()
+    assert not Citation.objects.exists()
+
+
+def test_the_api_refuses_to_unsupport_a_published_record(reviewer):
+    agreement = publish(make_agreement(title="Shusha Declaration"))
+    (citation,) = Citation.objects.all()
+    client = APIClient()
+    client.force_authenticate(reviewer)
+    response = client.delete(f"/api/v1/citations/{citation.pk}/")
+    assert response.status_code == 409
+    assert "“Shusha Declaration”" in response.json()["detail"]
+    assert Citation.objects.filter(pk=citation.pk).exists()
+    with pytest.raises(ProtectedError), transaction.atomic():
+        Citation.objects.filter(pk=citation.pk).delete()
+    assert Citation.objects.for_record(agreement).exists()
 
 
 def test_published_record_edited_without_touching_citations(client, editor):

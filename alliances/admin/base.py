@@ -57,6 +57,12 @@ class CitationFormSet(BaseGenericInlineFormSet):
         except ValidationError as error:
             raise ValidationError(error.message_dict["status"], code="unpublishable") from None
 
+    def delete_existing(self, obj, commit=True):
+        # Checked by clean() against the whole save: the citations added with it are stored
+        # after the deleted ones are gone, and may be what keeps the record supported.
+        obj.publishing_rule_checked = True
+        super().delete_existing(obj, commit)
+
 
 class CitationInline(GenericTabularInline):
     """The passages of sources that support the record; every curated record's admin has it."""

@@ -14,6 +14,8 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from alliances.models.base import LeftUnsupported
+
 logger = logging.getLogger(__name__)
 
 
@@ -49,6 +51,8 @@ def exception_handler(exc, context):
         return None
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error(exc)
+    elif isinstance(exc, LeftUnsupported):
+        exc = Conflict(exc.args[0])
     elif isinstance(exc, ProtectedError | RestrictedError):
         referring = sorted({str(type(obj)._meta.verbose_name_plural) for obj in exc.args[1]})
         exc = Conflict(f"It cannot be deleted: other records refer to it ({', '.join(referring)}).")

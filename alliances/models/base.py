@@ -1,9 +1,12 @@
 """What every curated record shares: a status, timestamps, full history and citations."""
 
 from django.contrib.contenttypes.fields import GenericRelation
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
 from sources.models import Citation
@@ -110,3 +113,44 @@ class CuratedRecord(models.Model):
                            "one verified citation: cite the passage of a source that supports it."},
                 code="unpublishable",
             )
+
+
+def left_unsupported(citations) -> list[CuratedRecord]:
+    """The published records that would have no verified citation without `citations` (the
+    records they cite whose every verified citation is among them)."""
+    removed = {citation.pk for citation in citations}
+    cited = {(citation.content_type_id, citation.object_id) for citation in citations if citation.verified}
+    unsupported = []
+    for content_type_id, object_id in sorted(cited):
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        if model is None or not issubclass(model, CuratedRecord) or not model.requires_provenance:
+            continue
+        record = model._default_manager.published().filter(pk=object_id).first()
+        if record and not Citation.objects.for_record(record).verified().exclude(pk__in=removed).exists():
+            unsupported.append(record)
+    return unsupported
+
+
+class LeftUnsupported(ProtectedError):
+    """A deletion of citations that would leave published records without a verified one."""
+
+    def __init__(self, records: list[CuratedRecord]):
+        names = "; ".join(f"{record._meta.verbose_name} “{record}”" for record in records)
+        super().__init__(
+            f"Published records would be left without a verified citation: {names}. Cite another "
+            "passage first, or send the record back to review.",
+            set(records),
+        )
+
+
+@receiver(post_delete, sender=Citation)
+def refuse_removing_the_last_verified_citation(sender, instance, origin, **kwargs):
+    """The publishing rule, kept after publishing: a citation deleted on its own (admin, API,
+    shell) may not leave its published record unsupported. Raised inside the deletion's
+    transaction, so nothing is deleted. When the record itself is deleted, its citations go
+    with it."""
+    on_its_own = isinstance(origin, Citation) or getattr(origin, "model", None) is Citation
+    if getattr(instance, "publishing_rule_checked", False):  # by a form that saves replacements
+        return
+    if on_its_own and (records := left_unsupported([instance])):
+        raise LeftUnsupported(records)
