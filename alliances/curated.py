@@ -108,22 +108,29 @@ def read_file(path: Path) -> dict:
     return {section: data.get(section) or [] for section in SECTIONS}
 
 
-def load(data: dict, seeds_dir: Path, advance: Callable[[], object] = lambda: None) -> "Loader":
-    """Load the sections of a data file in one transaction; returns the loader with its tallies."""
-    loader = Loader(seeds_dir, advance)
+def load(data: dict, seeds_dir: Path, advance: Callable[[], object] = lambda: None,
+         overwrite: bool = False) -> "Loader":
+    """Load the sections of a data file in one transaction; returns the loader with its tallies.
+
+    overwrite: also write the file's values over records edited since the loader last wrote
+    them (by default those are kept as the editors left them, and listed in `loader.edited`)."""
+    loader = Loader(seeds_dir, advance, overwrite)
     with transaction.atomic():
         loader.run(data)
     return loader
 
 
 class Loader:
-    def __init__(self, seeds_dir: Path, advance: Callable[[], object]):
+    def __init__(self, seeds_dir: Path, advance: Callable[[], object], overwrite: bool = False):
         self.seeds_dir = Path(seeds_dir)
+        self.overwrite = overwrite
+        self.edited: list[str] = []  # records edited since loaded, kept as the editors left them
         self.texts_missing = not self.seeds_dir.is_dir()
         self.advance = advance
         self.outcomes: dict[str, dict[tuple, str]] = {}  # model name -> natural key -> outcome
         self.loaded: dict[type[models.Model], set[int]] = {}  # model -> ids of the file's records
         self.held_back: list[str] = []  # records the file publishes that load as review
+        self.kept_as_edited: set[tuple] = set()  # their natural keys
         self.refs: dict[str, dict] = {section: {} for section in SECTIONS}  # section -> key -> record
 
     def run(self, data: dict) -> None:
@@ -276,6 +283,8 @@ class Loader:
                     wanted[claim].add(other)
                     wanted[other].add(claim)
         for claim, others in wanted.items():
+            if ("claim", claim.text) in self.kept_as_edited:
+                continue
             if self.set_many(claim, "contradicts", others):
                 self.tally(("claim", claim.text), "updated", replace="unchanged")
 
@@ -292,6 +301,12 @@ class Loader:
         """
         natural_key = (model._meta.model_name, *(fields[name] for name in key))
         record = model.objects.filter(**{name: fields[name] for name in key}).order_by("pk").first()
+        if record is not None and not self.overwrite and edited_since_loaded(record):
+            self.tally(natural_key, "edited")
+            self.kept_as_edited.add(natural_key)
+            self.edited.append(label)
+            self.keep(record)
+            return record
         record = record or model()
         citations, verified = self.anchored(record, entry.get("citations") or [])
         status = text(entry, "status")  # not given: the loader leaves it to the editors
@@ -397,6 +412,13 @@ class Loader:
 
     def records(self, section: str, entry: dict, name: str) -> set:
         return {self.ref(section, key, name) for key in names(entry, name)}
+
+
+def edited_since_loaded(record: models.Model) -> bool:
+    """Whether the record's latest version was written by someone else than this loader (an
+    editor in the admin or the API): reloading the file must not undo their work."""
+    latest = record.history.order_by("-history_date", "-history_id").first()
+    return latest is not None and latest.history_change_reason != CHANGE_REASON
 
 
 def store(record: models.Model) -> None:

@@ -98,9 +98,9 @@ def write(tmp_path: Path, data: dict | None = None) -> tuple[Path, Path]:
     return path, seeds
 
 
-def load(path: Path = DEFAULT_FILE, seeds: Path | None = None) -> tuple[str, str]:
+def load(path: Path = DEFAULT_FILE, seeds: Path | None = None, *options: str) -> tuple[str, str]:
     out, err = StringIO(), StringIO()
-    args = ["--file", str(path)] + (["--sources", str(seeds)] if seeds else [])
+    args = ["--file", str(path)] + (["--sources", str(seeds)] if seeds else []) + list(options)
     call_command("load_curated", *args, stdout=out, stderr=err)
     return out.getvalue(), err.getvalue()
 
@@ -186,6 +186,25 @@ def test_a_changed_value_updates_only_its_record(tmp_path):
     after = row_counts()
     assert after["alliances.Person"] == (1, before["alliances.Person"][1] + 1)
     assert after["alliances.Clause_provision_types"] == 2
+
+
+def test_records_edited_since_loaded_are_kept_unless_overwritten(tmp_path, editor):
+    """An editor's work in the admin survives the next `make run` (which loads the file again)."""
+    path, seeds = write(tmp_path)
+    load(path, seeds)
+    pact = Agreement.objects.get(short_name="Consultation Pact")
+    pact.summary, pact._history_user = "Renewed every five years.", editor
+    pact.save()
+    out, _ = load(path, seeds)
+    pact.refresh_from_db()
+    assert pact.summary == "Renewed every five years."
+    assert "agreement: 0 created, 0 updated, 1 unchanged; 1 edited since loaded, kept" in out
+    assert "Kept 1 records as edited since they were loaded" in out
+    out, _ = load(path, seeds, "--overwrite")
+    pact.refresh_from_db()
+    assert pact.summary == ""  # the file gives none
+    assert "agreement: 0 created, 1 updated, 1 unchanged" in out
+    assert pact.history.first().history_change_reason == "load_curated"
 
 
 def test_records_the_file_no_longer_holds_are_kept_and_counted(tmp_path):

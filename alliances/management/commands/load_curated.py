@@ -26,6 +26,11 @@ class Command(BaseCommand):
             "--sources", type=Path, default=None, metavar="DIR",
             help="Directory holding the source texts the file names (default: settings.SEEDS_DIR).",
         )
+        parser.add_argument(
+            "--overwrite", action="store_true",
+            help="Also reset records edited in the admin or the API since they were loaded to the "
+                 "file's values (by default they are kept as the editors left them, and listed).",
+        )
 
     def handle(self, *args, **options):
         seeds_dir = options["sources"] or Path(settings.SEEDS_DIR)
@@ -39,7 +44,7 @@ class Command(BaseCommand):
                 ))
             total = sum(len(entries) for entries in data.values())
             with tqdm(total=total, unit="record", disable=not self.stdout.isatty()) as bar:
-                loader = curated.load(data, seeds_dir, advance=bar.update)
+                loader = curated.load(data, seeds_dir, advance=bar.update, overwrite=options["overwrite"])
         except curated.CuratedDataError as exc:
             raise CommandError(f"{options['file']}: {exc}\nNothing was loaded.") from None
         self.report(loader)
@@ -50,10 +55,18 @@ class Command(BaseCommand):
             counts = summary.get(kind)
             if counts:
                 others = f"; {counts['other']} others kept (not in the file)" if counts["other"] else ""
+                if counts["edited"]:
+                    others = f"; {counts['edited']} edited since loaded, kept{others}"
                 self.stdout.write(
                     f"{kind:>12}: {counts['created']} created, {counts['updated']} updated, "
                     f"{counts['unchanged']} unchanged{others}"
                 )
+        if edited := loader.edited:
+            more = f" and {len(edited) - 10} more" if len(edited) > 10 else ""
+            self.stdout.write(
+                f"Kept {len(edited)} records as edited since they were loaded (--overwrite resets "
+                f"them to the file): {', '.join(edited[:10])}{more}"
+            )
         if held_back := loader.held_back:
             more = f" and {len(held_back) - 10} more" if len(held_back) > 10 else ""
             self.stderr.write(self.style.WARNING(
