@@ -65,7 +65,7 @@ SECTIONS = {
 NESTED = {
     "citations": {"source", "quote", "fragment", "prefix", "suffix", "field"},
     "subjects": {"countries", "organisations", "agreements"},
-    "quantity": {"value", "unit", "scale_note", "period_start", "period_end"},
+    "quantity": {"value", "unit", "bound", "scale_note", "period_start", "period_end"},
 }
 
 
@@ -258,6 +258,7 @@ class Loader:
             "text": text(entry, "text", required=True), "kind": text(entry, "kind"),
             "claimant_id": self.pk("persons", entry, "claimant"),
             "quantity_value": decimal(quantity, "value"), "quantity_unit": text(quantity, "unit"),
+            "quantity_bound": text(quantity, "bound") or Claim.Bound.EXACT,
             "rank": text(entry, "rank") or Claim.Rank.NORMAL, "rank_reason": text(entry, "rank_reason"),
             **dates(entry, "claimed_on"), **dates(quantity, "period_start", "period_end"),
         }

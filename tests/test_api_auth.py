@@ -279,11 +279,13 @@ def test_a_claim_is_written_with_its_claimant_and_subjects(as_editor):
         {
             "text": "Trade doubled.", "kind": "figure", "claimant_id": speaker.pk, "claimed_on": "2023",
             "subjects": {"countries": ["aze"], "agreements": [agreement.pk]},
-            "quantity_value": "2.5", "quantity_unit": "percent",
+            "quantity_value": "2.5", "quantity_unit": "percent", "quantity_bound": "over",
         },
     )
     assert response.status_code == 201, response.content
     body = response.json()
+    assert (body["quantity_value"], body["quantity_bound"]) == ("2.5000", "over")
+    assert as_editor.patch(body["url"], {"quantity_bound": "roughly"}).status_code == 400
     assert body["claimant"]["id"] == speaker.pk and "claimant_id" not in body
     assert body["subjects"] == {"countries": ["AZE"], "organisations": [], "agreements": [agreement.pk]}
     changed = as_editor.patch(body["url"], {"subjects": {"countries": []}, "claimant_id": None})

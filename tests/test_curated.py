@@ -381,7 +381,7 @@ def spot_checks():
     [not_classic] = new_alliance.contradicts.all()
     assert new_alliance in not_classic.contradicts.all()
     trade = Claim.objects.get(text__startswith="Uzbek–Azerbaijani trade exceeded")
-    assert (trade.quantity_value, trade.quantity_unit) == (181_000_000, "USD")
+    assert (trade.quantity_value, trade.quantity_unit, trade.quantity_bound) == (181_000_000, "USD", "over")
 
 
 @needs_seeds

@@ -21,7 +21,7 @@ class ClaimAdmin(CuratedAdmin):
         (None, {"fields": ["text", "kind", "claimant", "claimed_on"]}),
         ("Subjects", {"fields": ["subject_countries", "subject_organisations", "subject_agreements"]}),
         ("Quantity", {"fields": [
-            ("quantity_value", "quantity_unit"), ("period_start", "period_end"),
+            ("quantity_value", "quantity_unit", "quantity_bound"), ("period_start", "period_end"),
         ]}),
         ("Rank", {"fields": [("rank", "rank_reason"), "contradicts"]}),
         STATUS_FIELDS,

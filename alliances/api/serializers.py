@@ -283,7 +283,7 @@ class ClaimSerializer(CuratedSerializer):
         model = Claim
         fields = curated_fields(
             "text", "kind", "claimant", "claimant_id", "claimed_on", "claimed_on_precision", "subjects",
-            "quantity_value", "quantity_unit", "period_start", "period_start_precision",
+            "quantity_value", "quantity_unit", "quantity_bound", "period_start", "period_start_precision",
             "period_end", "period_end_precision", "rank", "rank_reason", "contradicts",
         )
 

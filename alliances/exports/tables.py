@@ -328,7 +328,7 @@ TABLES: dict[str, Table] = {
             many(Claim, "subject_countries", "ISO alpha-3 codes", by_iso3),
             many(Claim, "subject_organisations", "Ids (organisations.csv)", by_id),
             many(Claim, "subject_agreements", "Ids (agreements.csv)", by_id),
-            plain(Claim, "quantity_value"), plain(Claim, "quantity_unit"),
+            plain(Claim, "quantity_value"), plain(Claim, "quantity_unit"), plain(Claim, "quantity_bound"),
             *partial(Claim, "period_start"), *partial(Claim, "period_end"),
             plain(Claim, "rank"), plain(Claim, "rank_reason"),
             many(Claim, "contradicts", "Ids (claims.csv)", by_id), *curated(Claim),

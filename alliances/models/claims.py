@@ -10,6 +10,13 @@ from .base import CuratedRecord, date_order_constraint, status_constraint
 from .reference import Country, Organisation, Person
 
 
+class QuantityBound(models.TextChoices):
+    EXACT = "exact", "exactly"
+    ABOUT = "about", "about (approximately, nearly)"
+    OVER = "over", "more than (over, exceeded: a lower bound)"
+    UNDER = "under", "less than (under, below: an upper bound)"
+
+
 class Claim(CuratedRecord):
     class Kind(models.TextChoices):
         FACT = "fact", "fact"
@@ -22,6 +29,8 @@ class Claim(CuratedRecord):
         PREFERRED = "preferred", "preferred"
         NORMAL = "normal", "normal"
         DEPRECATED = "deprecated", "deprecated"
+
+    Bound = QuantityBound
 
     requires_provenance = True
     partial_dates = ("claimed_on", "period_start", "period_end")
@@ -53,6 +62,11 @@ class Claim(CuratedRecord):
         max_length=40, blank=True,
         help_text="Unit or ISO 4217 currency of the value (USD, percent, exercises, ...).",
     )
+    quantity_bound = models.CharField(
+        max_length=5, choices=Bound.choices, default=Bound.EXACT,
+        help_text="How the source bounds the figure: exact, about, over (more than the value: a "
+                  "lower bound, as in “exceeded $181 million”) or under (less than the value).",
+    )
     period_start, period_start_precision = partial_date_fields(
         "period start", "Start of the period the figure covers."
     )
@@ -82,6 +96,9 @@ class Claim(CuratedRecord):
                 condition=Q(quantity_value__isnull=True) | ~Q(quantity_unit=""),
                 name="claim_quantity_has_unit",
                 violation_error_message="A quantity needs a unit.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity_bound__in=QuantityBound.values), name="claim_quantity_bound_vocabulary",
             ),
             models.CheckConstraint(
                 condition=~Q(rank="deprecated") | ~Q(rank_reason=""),
