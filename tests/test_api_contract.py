@@ -1,5 +1,7 @@
 """The v1 contract, resource by resource: shape, filters, ordering, pagination, errors, schema."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -18,6 +20,7 @@ from tests.conftest import (
     make_party,
     make_person,
     make_source,
+    make_user,
     publish,
 )
 
@@ -131,6 +134,19 @@ def test_claim_embeds_claimant_and_subjects(anon):
         "countries": ["AZE", "UZB"], "organisations": [], "agreements": [w["shusha"].pk]
     }
     assert body["citations"][0]["quote"] == "$1 billion"
+
+
+def test_a_claimant_not_published_is_shown_to_editors_only(anon):
+    w = world()
+    w["speaker"].status = "review"
+    w["speaker"].save()
+    assert anon.get(f"{API}/claims/{w['claim'].pk}/").json()["claimant"] is None
+    body = b"".join(anon.get(f"{API}/claims/", {"format": "csv"}).streaming_content).decode()
+    (row,) = csv.DictReader(io.StringIO(body))
+    assert row["claimant"] == ""
+    editor = APIClient()
+    editor.force_authenticate(make_user("editor", "editors"))
+    assert editor.get(f"{API}/claims/{w['claim'].pk}/").json()["claimant"]["name"] == "Ilham Aliyev"
 
 
 def test_source_detail_carries_text_and_sha256_and_the_list_does_not(anon):

@@ -77,7 +77,7 @@ def build_register():
     first.contradicts.set([second])
     cite(first, source, quote="$1 billion in 2023")
     cite(aze, bare, quote="Azerbaijan")
-    third = publish(make_claim(text="The protocol is a step."), source)
+    third = publish(make_claim(text="The protocol is a step.", claimant=person), source)
     third.subject_agreements.set([shusha, protocol])
     return {"shusha": shusha, "source": source}
 
@@ -207,8 +207,14 @@ def test_published_only_export_leaves_drafts_out(tmp_path):
     assert sources == ["Shusha", "No stored text"]  # the second is cited by a (published) country
     with open(tmp_path / "claims.csv", encoding="utf-8", newline="") as data:
         claims = {row["text"]: row for row in csv.DictReader(data)}
-    # A published claim about the draft protocol names only what the package holds.
+    # A published claim about the draft protocol, by a draft person, names only what the
+    # package holds: the foreign keys of datapackage.json hold (validated below).
     assert claims["The protocol is a step."]["subject_agreements"] == str(register["shusha"].pk)
+    assert claims["The protocol is a step."]["claimant"] == ""
+    with open(tmp_path / "parties.csv", encoding="utf-8", newline="") as data:
+        assert {row["signed_by"] for row in csv.DictReader(data)} == {""}
+    report = validate(str(tmp_path / "datapackage.json"))
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type", "note"])
     with open(tmp_path / "dyad-years.csv", encoding="utf-8", newline="") as data:
         rows = list(csv.DictReader(data))
     assert {(row["iso3_1"], row["iso3_2"]) for row in rows} == {("AZE", "TUR")}

@@ -266,7 +266,10 @@ class SubjectsSerializer(serializers.Serializer):
 
 class ClaimSerializer(CuratedSerializer):
     url = api_url("claim")
-    claimant = ClaimantSerializer(read_only=True, allow_null=True)
+    claimant = ClaimantSerializer(
+        read_only=True, allow_null=True, source="visible_claimant",
+        help_text="Who made the claim; null: the source itself (or a person not published yet).",
+    )
     claimant_id = serializers.PrimaryKeyRelatedField(
         source="claimant", queryset=Person.objects.all(), required=False, allow_null=True,
         write_only=True, help_text="Id of the person who made the claim; null: the source itself.",

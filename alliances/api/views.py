@@ -126,8 +126,9 @@ class ClaimViewSet(CuratedViewSet):
     filterset_class = filters.ClaimFilterSet
 
     def get_queryset(self):
-        return super().get_queryset().select_related("claimant").prefetch_related(
+        return super().get_queryset().prefetch_related(
             citations(),
+            Prefetch("claimant", queryset=self.visible(Person), to_attr="visible_claimant"),
             Prefetch("subject_countries", queryset=self.visible(Country)),
             Prefetch("subject_organisations", queryset=self.visible(Organisation)),
             Prefetch("subject_agreements", queryset=self.visible(Agreement)),

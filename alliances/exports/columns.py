@@ -42,6 +42,8 @@ class Column:
     pattern: str = ""  # a regular expression every non-empty value matches
     restore: Restorer | None = None  # None: a derived column, not stored as such
     m2m: str = ""  # a many-to-many field the import fills from this column's id list
+    relation: str = ""  # the foreign key this column shows (an id or an iso3)
+    references: tuple[str, str] = ()  # (file, its key column) the values refer to
 
 
 @dataclass(frozen=True)
@@ -147,6 +149,7 @@ def reference(model: type[models.Model], name: str, target: str) -> Column:
     return Column(
         name, "integer", f"{model_field.help_text} (id in {target}.csv)", (model_field.attname,),
         restore=lambda text, ctx, attname=model_field.attname: {attname: int(text) if text else None},
+        relation=name, references=(target, "id"),
     )
 
 
@@ -159,6 +162,7 @@ def country(model: type[models.Model], name: str) -> Column:
         restore=lambda text, ctx, attname=model_field.attname: {
             attname: ctx.country_ids[text] if text else None
         },
+        relation=name, references=("countries", "iso3"),
     )
 
 

@@ -166,6 +166,13 @@ def resource(item: Written) -> dict:
     schema = {"fields": [schema_field(column) for column in spec.columns], "missingValues": [""]}
     if spec.primary_key:
         schema["primaryKey"] = list(spec.primary_key)
+    if foreign_keys := [
+        # "" refers to the resource itself (an agreement's parent).
+        {"fields": column.name,
+         "reference": {"resource": "" if file == spec.name else file, "fields": key}}
+        for column in spec.columns if column.references for file, key in [column.references]
+    ]:
+        schema["foreignKeys"] = foreign_keys
     return {
         "name": spec.name, "path": spec.filename, "title": spec.title, "description": spec.description,
         "profile": "tabular-data-resource", "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",

@@ -17,6 +17,7 @@ from operator import itemgetter
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections, models
+from django.db.models import Case, F, Q, When
 from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 
@@ -107,7 +108,8 @@ class Table(FileSpec):
             queryset = queryset.order_by(*order_by)
         # A view's queryset may prefetch for its serializer: rows are tuples here, and the
         # lists come from gather(), so the prefetches are dropped.
-        values = queryset.prefetch_related(None).values_list(*lookups).iterator(chunk_size=chunk_size)
+        selected = self.selected(lookups, drafts_hidden)
+        values = queryset.prefetch_related(None).values_list(*selected).iterator(chunk_size=chunk_size)
         cells = self.plan([*lookups, *gathered])
         for chunk in chunked(values, chunk_size):
             extras = self.gather([row[0] for row in chunk], drafts_hidden)
@@ -128,7 +130,7 @@ class Table(FileSpec):
             queryset = queryset.order_by(*order_by)
         # Datetime columns are read as text where that is faster (see stored_as_iso_text).
         as_text = self.datetimes if stored_as_iso_text(queryset.db) else set()
-        selected = [Cast(key, models.TextField()) if key in as_text else key for key in lookups]
+        selected = self.selected(lookups, drafts_hidden, as_text)
         rows = queryset.prefetch_related(None).values_list(*selected).iterator(chunk_size=chunk_size)
         position = {key: index for index, key in enumerate([*lookups, *gathered])}
         plan = [
@@ -146,6 +148,18 @@ class Table(FileSpec):
                 values = inputs[0] if convert is unchanged else list(map(convert, *inputs))
                 cells.append(column_cells(values, type_))
             yield encode_rows(zip(*cells, strict=True))
+
+    def selected(self, lookups: list[str], drafts_hidden: Hidden, as_text: set[str] = frozenset()) -> list:
+        """What values_list() reads for `lookups`: a datetime in `as_text` as text, and a
+        reference to a record whose drafts are hidden only when that record is published (a
+        published claim's draft claimant is left blank, as a list column leaves it out)."""
+        guarded = {}
+        for column in self.columns:
+            if column.relation and self.model._meta.get_field(column.relation).related_model in drafts_hidden:
+                (key,) = column.reads
+                published = Q(**{f"{column.relation}__status": Status.PUBLISHED})
+                guarded[key] = Case(When(published, then=F(key)), default=None)
+        return [Cast(key, models.TextField()) if key in as_text else guarded.get(key, key) for key in lookups]
 
     @property
     def datetimes(self) -> set[str]:
