@@ -181,6 +181,12 @@ def test_a_citation_is_anchored_or_refused_on_its_quote(as_editor):
     assert missing.status_code == 400 and f"source #{source.pk}" in missing.json()["quote"][0]
     nowhere = as_editor.post(f"{API}/citations/", {**citation, "record_id": 999999, "quote": "Shusha"})
     assert nowhere.status_code == 400 and "record_id" in nowhere.json()
+    corrected = as_editor.patch(body["url"], {"quote": "Shusha Declaration", "field": "title"})
+    assert corrected.status_code == 200, corrected.content
+    other = make_agreement()
+    moved = as_editor.patch(body["url"], {"record_id": other.pk, "source": make_source().pk})
+    assert moved.status_code == 400 and set(moved.json()) == {"record_id", "source"}
+    assert as_editor.patch(body["url"], {"record_id": agreement.pk}).status_code == 200  # the same place
 
 
 def test_deleting_what_others_refer_to_is_a_409(superuser):

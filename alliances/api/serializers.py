@@ -338,6 +338,10 @@ class RecordTypeField(serializers.ChoiceField):
         return ContentType.objects.get_for_model(curated_models()[super().to_internal_value(data)])
 
 
+# A citation's place: API field, model attribute.
+CITED_WHERE = (("source", "source"), ("record_type", "content_type"), ("record_id", "object_id"))
+
+
 class CitationSerializer(RecordSerializer):
     url = api_url("citation")
     source_title = serializers.CharField(source="source.title", read_only=True)
@@ -360,6 +364,16 @@ class CitationSerializer(RecordSerializer):
         return detail_urls(self.context)(f"api:{model}-detail", citation.object_id)
 
     def validate(self, attrs):
+        if self.instance is not None:
+            # As in the admin: a citation is corrected, not moved (which could leave the record
+            # it supported without one, and would rewrite what its history says it supported).
+            moved = {
+                name: "A citation cannot be moved to another source or record: cite there anew."
+                for name, attr in CITED_WHERE
+                if attr in attrs and attrs[attr] != getattr(self.instance, attr)
+            }
+            if moved:
+                raise serializers.ValidationError(moved)
         content_type = attrs.get("content_type", getattr(self.instance, "content_type", None))
         object_id = attrs.get("object_id", getattr(self.instance, "object_id", None))
         model = content_type.model_class()
