@@ -13,6 +13,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -104,6 +105,11 @@ class SourceAdmin(SimpleHistoryAdmin):
             }),
             ("Record", {"fields": [("created_at", "updated_at")]}),
         ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.URLField):
+            kwargs["assume_scheme"] = "https"  # a URL typed without a scheme (Django 6's default)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     class Media:
         css = {"all": ["sources/cite-selection.css"]}
