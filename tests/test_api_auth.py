@@ -10,6 +10,7 @@ from alliances.models import Agreement
 from tests.conftest import (
     cite,
     make_agreement,
+    make_clause,
     make_country,
     make_organisation,
     make_party,
@@ -79,6 +80,25 @@ def test_embedded_drafts_are_hidden_from_anonymous_callers(anon, as_editor):
     assert [p["id"] for p in as_editor.get(f"{API}/agreements/{agreement.pk}/").json()["parties"]] == [
         draft_action.pk
     ]
+
+
+
+def test_actions_and_clauses_of_a_draft_agreement_stay_hidden(anon, as_editor):
+    """Published themselves, but of an agreement not published yet: neither they, nor their
+    citations, nor the agreement's id reach anonymous callers."""
+    draft = make_agreement(title="Draft pact")
+    source = make_source()
+    action = publish(make_party(agreement=draft, country=make_country("AZE"), date="2021"), source)
+    clause = publish(make_clause(agreement=draft), source)
+    for resource, record in (("parties", action), ("clauses", clause)):
+        assert anon.get(f"{API}/{resource}/").json()["results"] == []
+        assert anon.get(f"{API}/{resource}/{record.pk}/").status_code == 404
+        assert [row["id"] for row in as_editor.get(f"{API}/{resource}/").json()["results"]] == [record.pk]
+    assert anon.get(f"{API}/citations/").json()["results"] == []
+    assert len(as_editor.get(f"{API}/citations/").json()["results"]) == 2
+    publish(draft, source)
+    assert [row["id"] for row in anon.get(f"{API}/parties/").json()["results"]] == [action.pk]
+    assert len(anon.get(f"{API}/citations/").json()["results"]) == 3
 
 
 # Writing ------------------------------------------------------------------------------------

@@ -39,14 +39,13 @@ class Written:
 
 def querysets(published_only: bool) -> dict[str, QuerySet]:
     """What each table exports: everything, or only what anonymous readers see (published
-    records, the citations of those, the sources those cite)."""
+    records, and so parties and clauses of published agreements only; the citations of those,
+    the sources those cite)."""
     sets = {
         name: table.model.objects.published() if published_only and table.cited else table.model.objects.all()
         for name, table in TABLES.items()
     }
     if published_only:
-        for name in ("parties", "clauses"):  # not the published actions of a draft agreement
-            sets[name] = sets[name].filter(agreement__in=sets["agreements"])
         cited = Q(pk__in=[])
         for name, table in TABLES.items():
             if table.cited:

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from sources.partial_dates import partial_date_constraint, partial_date_fields
 
-from .base import CuratedQuerySet, CuratedRecord, date_order_constraint, status_constraint
+from .base import CuratedQuerySet, CuratedRecord, Status, date_order_constraint, status_constraint
 from .fields import aliases_field
 from .reference import Country, Organisation, Person
 
@@ -46,7 +46,14 @@ class ProvisionType(models.Model):
         return self.name
 
 
-class PartyQuerySet(CuratedQuerySet):
+class PartOfAgreementQuerySet(CuratedQuerySet):
+    def published(self):
+        """Published, and so is the agreement: what the public sees. An action or a clause of a
+        draft agreement stays out of the API, the exports and the derived files until it is."""
+        return super().published().filter(agreement__status=Status.PUBLISHED)
+
+
+class PartyQuerySet(PartOfAgreementQuerySet):
     def bound_on(self, day: datetime.date):
         """Joining actions of countries bound on `day`: signed, ratified, acceded or in force
         on or before it, not withdrawn or denounced on or before it, agreement not ended."""
@@ -231,6 +238,8 @@ class Clause(CuratedRecord):
         Country, blank=True, related_name="beneficiary_clauses",
         help_text="States the clause benefits; empty with no obligors: every party to every other.",
     )
+
+    objects = PartOfAgreementQuerySet.as_manager()
 
     class Meta(CuratedRecord.Meta):
         ordering = ["agreement_id", "id"]

@@ -125,7 +125,8 @@ def left_unsupported(citations) -> list[CuratedRecord]:
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         if model is None or not issubclass(model, CuratedRecord) or not model.requires_provenance:
             continue
-        record = model._default_manager.published().filter(pk=object_id).first()
+        # Published by its own status: a party of a draft agreement keeps its provenance too.
+        record = model._default_manager.filter(pk=object_id, status=Status.PUBLISHED).first()
         if record and not Citation.objects.for_record(record).verified().exclude(pk__in=removed).exists():
             unsupported.append(record)
     return unsupported
