@@ -26,8 +26,9 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PY) manage.py check
 
+# In parallel, a worker per CPU (at most 4), each with its own test database.
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest --numprocesses auto --maxprocesses 4
 
 # Benchmark against Datasette on a synthetic database (generated once under bench/, git-ignored).
 BENCH_CITATIONS ?= 100000
