@@ -210,6 +210,12 @@ class Citation(models.Model):
     def verified(self) -> bool:
         return self.match in self.VERIFIED_MATCHES
 
+    def holds_in(self, text: str) -> bool:
+        """Whether the citation is anchored and its offsets still select its quote in `text`
+        (verify_citations: a text may have changed behind the model's back)."""
+        anchored = self.match != self.Match.BROKEN and self.start is not None
+        return anchored and text[self.start:self.end] == self.quote
+
     def clean(self) -> None:
         if not self.quote.strip() and not self.text_fragment.strip():
             raise ValidationError({"quote": "Give the quoted passage, or a text fragment."})
