@@ -11,9 +11,9 @@ JSON by ApiViewSet.finalize_response.
 from rest_framework.renderers import BaseRenderer
 
 from alliances.exports.tables import CURATED_MODELS, TABLE_OF_MODEL, table_csv_response
+from alliances.models.base import can_view_drafts
 
 from .pagination import ordering_keys
-from .permissions import can_view_drafts
 
 
 class CSVRenderer(BaseRenderer):

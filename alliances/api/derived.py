@@ -31,7 +31,6 @@ from alliances.models import Agreement, Clause, Party
 
 from .csv import wants_csv
 from .pagination import KeysetCursorPagination
-from .permissions import can_view_drafts
 from .schema import ApiSchema
 from .viewsets import ALWAYS_ACCEPTED, PAGINATION_PARAMS, StrictQueryMixin
 
@@ -195,7 +194,7 @@ class DerivedFileViewSet(StrictQueryMixin, viewsets.ViewSet):
     def list(self, request, *args, **kwargs):
         query = self.file.query(data=request.query_params)
         query.is_valid(raise_exception=True)
-        bases = {name: self.visible(READS[name]) for name in self.file.reads}
+        bases = {name: READS[name].objects.visible_to(self.request.user) for name in self.file.reads}
         try:
             spec, rows = self.file.module.records(**bases, **query.validated_data)
         except InvalidFilter as error:
@@ -206,6 +205,3 @@ class DerivedFileViewSet(StrictQueryMixin, viewsets.ViewSet):
         page = paginator.paginate_rows(rows, request)
         return paginator.get_paginated_response([{name: row[name] for name in spec.header} for row in page])
 
-    def visible(self, model):
-        records = model._default_manager.all()
-        return records if can_view_drafts(self.request.user, model) else records.published()

@@ -27,7 +27,6 @@ from alliances.models import (
 from sources.models import Citation, Source
 
 from . import search
-from .permissions import can_view_drafts
 from .serializers import curated_models
 
 MAX_ID = 2**63 - 1
@@ -106,9 +105,7 @@ class RecordFilterSet(filters.FilterSet):
 
     def visible(self, model):
         """The records of `model` this caller may see, for filters that look through them."""
-        records = model._default_manager.all()
-        user = getattr(self.request, "user", None)
-        return records if user is not None and can_view_drafts(user, model) else records.published()
+        return model.objects.visible_to(getattr(self.request, "user", None))
 
 
 class CuratedFilterSet(RecordFilterSet):

@@ -19,10 +19,6 @@ def codename(model, action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
 
 
-def can_view_drafts(user, model) -> bool:
-    return user.is_authenticated and user.has_perm(codename(model, "view"))
-
-
 def can_publish(user, model) -> bool:
     return user.is_authenticated and user.has_perm(codename(model, "publish"))
 

@@ -18,10 +18,10 @@ from alliances.models import (
     Person,
     ProvisionType,
 )
+from alliances.models.base import can_view_drafts
 from sources.models import Citation, Source
 
 from . import filters, serializers
-from .permissions import can_view_drafts
 from .viewsets import ApiViewSet, CuratedViewSet
 
 # Embedded lists are prefetched into plain lists (to_attr): a prefetch into the related manager
@@ -82,10 +82,12 @@ class AgreementViewSet(CuratedViewSet):
     def get_queryset(self):
         # The clauses' lists as lookups of this queryset, not of the clauses' queryset: Django
         # would run those twice (once evaluating the clauses, once more walking them).
+        user = self.request.user
         return super().get_queryset().prefetch_related(
             citations(),
-            Prefetch("parties", queryset=self.visible(Party).select_related("country"), to_attr="party_list"),
-            Prefetch("clauses", queryset=self.visible(Clause), to_attr="clause_list"),
+            Prefetch("parties", queryset=Party.objects.visible_to(user).select_related("country"),
+                     to_attr="party_list"),
+            Prefetch("clauses", queryset=Clause.objects.visible_to(user), to_attr="clause_list"),
             Prefetch("clause_list__provision_types", to_attr="provision_type_list"),
             Prefetch("clause_list__obligors", to_attr="obligor_list"),
             Prefetch("clause_list__beneficiaries", to_attr="beneficiary_list"),
@@ -126,13 +128,14 @@ class ClaimViewSet(CuratedViewSet):
     filterset_class = filters.ClaimFilterSet
 
     def get_queryset(self):
+        user = self.request.user
         return super().get_queryset().prefetch_related(
             citations(),
-            Prefetch("claimant", queryset=self.visible(Person), to_attr="visible_claimant"),
-            Prefetch("subject_countries", queryset=self.visible(Country)),
-            Prefetch("subject_organisations", queryset=self.visible(Organisation)),
-            Prefetch("subject_agreements", queryset=self.visible(Agreement)),
-            Prefetch("contradicts", queryset=self.visible(Claim)),
+            Prefetch("claimant", queryset=Person.objects.visible_to(user), to_attr="visible_claimant"),
+            Prefetch("subject_countries", queryset=Country.objects.visible_to(user)),
+            Prefetch("subject_organisations", queryset=Organisation.objects.visible_to(user)),
+            Prefetch("subject_agreements", queryset=Agreement.objects.visible_to(user)),
+            Prefetch("contradicts", queryset=Claim.objects.visible_to(user)),
         )
 
 

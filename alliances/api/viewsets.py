@@ -20,7 +20,7 @@ from alliances.models import Status
 
 from .csv import CSVRenderer, list_csv, wants_csv
 from .exceptions import PreconditionFailed
-from .permissions import can_publish, can_view_drafts, codename, publishes
+from .permissions import can_publish, codename, publishes
 from .schema import ApiSchema
 
 PAGINATION_PARAMS = ("cursor", "page_size")
@@ -211,15 +211,8 @@ class ApiViewSet(StrictQueryMixin, viewsets.ModelViewSet):
 class CuratedViewSet(ApiViewSet):
     """A curated record: drafts need the view permission, publishing the publish permission."""
 
-    def visible(self, model):
-        records = model._default_manager.all()
-        return records if can_view_drafts(self.request.user, model) else records.published()
-
     def get_queryset(self):
-        queryset = super().get_queryset()
-        if can_view_drafts(self.request.user, queryset.model):
-            return queryset
-        return queryset.published()
+        return super().get_queryset().visible_to(self.request.user)
 
     def check_publish(self, old_status, new_status) -> None:
         model = self.get_queryset().model

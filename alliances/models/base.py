@@ -39,9 +39,20 @@ def date_order_constraint(model_name: str, start: str, end: str) -> models.Check
     )
 
 
+def can_view_drafts(user, model) -> bool:
+    """The model's view permission (editors, reviewers) shows its unpublished records."""
+    opts = model._meta
+    permission = f"{opts.app_label}.view_{opts.model_name}"
+    return user is not None and user.is_authenticated and user.has_perm(permission)
+
+
 class CuratedQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """What `user` may read: everything with the view permission, else what is published."""
+        return self if can_view_drafts(user, self.model) else self.published()
 
 
 class CuratedRecord(models.Model):
