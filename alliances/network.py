@@ -9,9 +9,10 @@ object, so the admin's page links to admin pages and the API's image to API reso
 
 import datetime
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from itertools import combinations
 
 from django.utils.html import format_html, format_html_join
@@ -66,7 +67,12 @@ class Network:
     provisions: dict[str, str] = field(default_factory=dict)  # slug -> name, for the legend
 
     def agreements_of(self, node: Node) -> int:
-        return len({edge.agreement_id for edge in self.edges if node in (edge.a, edge.b)})
+        return self.agreement_counts[node]
+
+    @cached_property
+    def agreement_counts(self) -> Counter:
+        """Agreements binding each node, counted once for all nodes (not an edge scan per node)."""
+        return Counter(node for node, _ in {(n, e.agreement_id) for e in self.edges for n in (e.a, e.b)})
 
 
 def network_on(day: datetime.date, published_only: bool = True) -> Network:
@@ -74,10 +80,9 @@ def network_on(day: datetime.date, published_only: bool = True) -> Network:
     clauses and countries count (the public picture); otherwise every record (the editors')."""
     bound = Party.objects.bound_on(day)
     clauses = Clause.objects.all()
-    if published_only:
-        published = Status.PUBLISHED
-        bound = bound.filter(status=published, agreement__status=published, country__status=published)
-        clauses = clauses.filter(status=published)
+    if published_only:  # published(): a party or clause counts with its published agreement only
+        bound = bound.published().filter(country__status=Status.PUBLISHED)
+        clauses = clauses.published()
     members: dict[int, set[int]] = defaultdict(set)
     for agreement_id, country_id in bound.values_list("agreement_id", "country_id").distinct():
         members[agreement_id].add(country_id)

@@ -5,19 +5,21 @@ import datetime
 import re
 
 from django.http import HttpResponse, JsonResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from alliances.network import Links, network_on, render_svg
 
+from .fields import DetailURLs
+
 ACCEPTED = ("as_of",)
 
 
 def api_links(request) -> Links:
+    urls = DetailURLs(request)  # a route reversed once, not once per node and edge
     return Links(
-        country=lambda node: request.build_absolute_uri(reverse("api:country-detail", args=[node.pk])),
-        agreement=lambda pk: request.build_absolute_uri(reverse("api:agreement-detail", args=[pk])),
+        country=lambda node: urls("api:country-detail", node.pk),
+        agreement=lambda pk: urls("api:agreement-detail", pk),
     )
 
 
