@@ -50,7 +50,8 @@ def search_records(request, admin_site: AdminSite, content_types, term: str) -> 
         model_admin = admin_site._registry.get(model)
         if model_admin is None or not model_admin.has_view_permission(request):
             continue
-        queryset = model_admin.get_queryset(request)
+        # The related records each label reads (a party names its country and agreement).
+        queryset = model_admin.get_queryset(request).select_related(*model_admin.list_select_related or ())
         found, duplicates = model_admin.get_search_results(request, queryset, term)
         records = list((found.distinct() if duplicates else found)[:RESULTS_PER_MODEL])
         if wanted_id.isdigit():

@@ -280,6 +280,32 @@ def test_queue_makes_no_query_per_record(client, reviewer, django_assert_max_num
         assert client.get(reverse(QUEUE)).status_code == 200
 
 
+def test_queue_names_parties_and_clauses_without_a_query_each(client, reviewer):
+    """A party's name reads its country and agreement, a clause's its agreement: the queue
+    makes as many queries for 2 of them as for 10."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(reviewer)
+    countries = [make_country(code) for code in ("AZE", "TUR", "UZB", "KAZ", "KGZ")]
+
+    def add(n):
+        for i in range(n):
+            agreement = make_agreement(title=f"Pact {i} of {n}")
+            make_party(agreement=agreement, country=countries[i % 5], date="2021", status="review")
+            make_clause(agreement=agreement, status="review")
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse(QUEUE)).status_code == 200
+        return len(captured)
+
+    add(2)
+    few = queries()
+    add(8)
+    assert queries() == few
+
+
 # --- the network -------------------------------------------------------------------------------------
 
 

@@ -132,7 +132,10 @@ def queue(request) -> list[Group]:
         opts = model._meta
         if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
             continue
-        waiting = model.objects.filter(status=Status.REVIEW).order_by("updated_at", "pk")
+        # The related records each item's name reads (a party names its country and agreement).
+        shown_with = admin.site.get_model_admin(model).list_select_related or ()
+        waiting = model.objects.filter(status=Status.REVIEW).select_related(*shown_with)
+        waiting = waiting.order_by("updated_at", "pk")
         total = waiting.count()
         if not total:
             continue

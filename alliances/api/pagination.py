@@ -85,7 +85,7 @@ class KeysetCursorPagination(BasePagination):
         self.request = request
         size = self.get_page_size(request)
         keys = ordering_keys(queryset)
-        position, backwards = self.decode_cursor(request, keys, queryset.model)
+        position, backwards = self.decode_cursor(request, keys)
         rows = queryset.order_by(*(key.expression(backwards) for key in keys))
         if position is not None:
             rows = rows.filter(self.after(keys, position, backwards))
@@ -129,7 +129,7 @@ class KeysetCursorPagination(BasePagination):
         token = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
         return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, token)
 
-    def decode_cursor(self, request, keys: list[Key], model) -> tuple[list | None, bool]:
+    def decode_cursor(self, request, keys: list[Key]) -> tuple[list | None, bool]:
         token = request.query_params.get(self.cursor_query_param)
         if token is None:
             return None, False
@@ -142,7 +142,7 @@ class KeysetCursorPagination(BasePagination):
                 for key, value in zip(keys, data["p"], strict=True)
             ]
             return position, bool(data["b"])
-        except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError, FieldDoesNotExist):
+        except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError):
             raise ValidationError(
                 {self.cursor_query_param: ["Invalid cursor: use the next or previous link of a page."]}
             ) from None
