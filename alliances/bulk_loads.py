@@ -1,6 +1,18 @@
 """What a bulk load owes the query planner."""
 
-from django.db import connections
+from collections.abc import Iterable
+
+from django.core.management.color import no_style
+from django.db import connections, models
+
+
+def reset_sequences(written: Iterable[type[models.Model]], using: str = "default") -> None:
+    """Rows went in with explicit ids: move PostgreSQL's id sequences past them (SQLite needs
+    nothing, it numbers after the largest rowid)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        for statement in connection.ops.sequence_reset_sql(no_style(), list(written)):
+            cursor.execute(statement)
 
 
 def analyze(using: str = "default") -> None:

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.management.color import no_style
-from django.db import connection, models, reset_queries, transaction
+from django.db import models, reset_queries, transaction
 from simple_history.utils import bulk_create_with_history
 
-from alliances.bulk_loads import analyze
+from alliances.bulk_loads import analyze, reset_sequences
 from alliances.models import Country, ProvisionType
 from sources.models import Citation, Source, text_sha256
 
@@ -86,7 +85,7 @@ def import_package(directory: Path, progress: Callable[[Iterable, Table], Iterab
             elif name == "countries":
                 context.country_ids = dict(Country.objects.values_list("iso3", "id"))
         check_anchors()
-        reset_sequences()
+        reset_sequences(table.model for table in TABLES.values())
     analyze()
     return counts
 
@@ -209,9 +208,3 @@ def check_anchors() -> None:
         )
 
 
-def reset_sequences() -> None:
-    """PostgreSQL: the next id after the imported ones (SQLite takes max(id) + 1 by itself)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), [table.model for table in TABLES.values()])
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)

@@ -14,10 +14,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from django.core.management.color import no_style
 from django.db import connections, transaction
 
-from alliances.bulk_loads import analyze
+from alliances.bulk_loads import analyze, reset_sequences
 
 from .generator import SYNTHETIC_URL, Generator, Report
 from .scale import Scale
@@ -60,16 +59,6 @@ def generate(scale: Scale, seed: int, progress: Callable[[int], None] = lambda n
         reset_sequences(generator.writers, using)
     analyze(using)
     return Report(counts=counts, seconds=time.perf_counter() - started)
-
-
-def reset_sequences(writers, using: str) -> None:
-    """Rows went in with explicit ids: move PostgreSQL's id sequences past them (SQLite needs
-    nothing, it numbers after the largest rowid)."""
-    connection = connections[using]
-    statements = connection.ops.sequence_reset_sql(no_style(), list(writers))
-    with connection.cursor() as cursor:
-        for sql in statements:
-            cursor.execute(sql)
 
 
 @contextmanager
