@@ -130,7 +130,6 @@ class Loader:
         self.outcomes: dict[str, dict[tuple, str]] = {}  # model name -> natural key -> outcome
         self.loaded: dict[type[models.Model], set[int]] = {}  # model -> ids of the file's records
         self.held_back: list[str] = []  # records the file publishes that load as review
-        self.kept_as_edited: set[tuple] = set()  # their natural keys
         self.refs: dict[str, dict] = {section: {} for section in SECTIONS}  # section -> key -> record
 
     def run(self, data: dict) -> None:
@@ -284,7 +283,7 @@ class Loader:
                     wanted[claim].add(other)
                     wanted[other].add(claim)
         for claim, others in wanted.items():
-            if ("claim", claim.text) in self.kept_as_edited:
+            if self.outcomes["claim"].get(("claim", claim.text)) == "edited":
                 continue
             if self.set_many(claim, "contradicts", others):
                 self.tally(("claim", claim.text), "updated", replace="unchanged")
@@ -304,7 +303,6 @@ class Loader:
         record = model.objects.filter(**{name: fields[name] for name in key}).order_by("pk").first()
         if record is not None and not self.overwrite and edited_since_loaded(record):
             self.tally(natural_key, "edited")
-            self.kept_as_edited.add(natural_key)
             self.edited.append(label)
             self.keep(record)
             return record

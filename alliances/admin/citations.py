@@ -5,7 +5,7 @@ without knowing about published records; this one replaces it."""
 
 from django.contrib import admin
 
-from alliances.models.base import left_unsupported
+from alliances.models.base import left_unsupported, unsupported_reason
 from sources.admin import CitationAdmin as SourcesCitationAdmin
 from sources.models import Citation
 
@@ -13,11 +13,7 @@ from sources.models import Citation
 class CitationAdmin(SourcesCitationAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
-        refused = [
-            f"{record._meta.verbose_name.capitalize()} “{record}” is published and would be left "
-            "without a verified citation: cite another passage first, or send it back to review."
-            for record in left_unsupported(list(objs))
-        ]
+        refused = [unsupported_reason(record) for record in left_unsupported(list(objs))]
         return deleted, counts, perms_needed, [*protected, *refused]
 
 

@@ -143,16 +143,19 @@ def left_unsupported(citations) -> list[CuratedRecord]:
     return unsupported
 
 
+def unsupported_reason(record: CuratedRecord) -> str:
+    """Why a deletion of citations is refused, for one record left_unsupported() names."""
+    return (
+        f"{record._meta.verbose_name.capitalize()} “{record}” is published and would be left without "
+        "a verified citation: cite another passage first, or send it back to review."
+    )
+
+
 class LeftUnsupported(ProtectedError):
     """A deletion of citations that would leave published records without a verified one."""
 
     def __init__(self, records: list[CuratedRecord]):
-        names = "; ".join(f"{record._meta.verbose_name} “{record}”" for record in records)
-        super().__init__(
-            f"Published records would be left without a verified citation: {names}. Cite another "
-            "passage first, or send the record back to review.",
-            set(records),
-        )
+        super().__init__(" ".join(map(unsupported_reason, records)), set(records))
 
 
 @receiver(post_delete, sender=Citation)
