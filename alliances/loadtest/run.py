@@ -16,6 +16,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alliances.benchmarking.client import percentile
+
 from .server import BASE_DIR, PROXY_HEADERS, Gunicorn, production_env
 
 ARTIFACTS = BASE_DIR / "artifacts" / "loadtest"
@@ -119,11 +121,6 @@ def run_locust(options: Options, server: Gunicorn, plan_path: Path, events_path:
     return subprocess.Popen(command, cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else 0.0
-
-
 def figures(requests: list[dict], prefix: Path) -> dict:
     """From the events log (every request, exactly); locust's own CSV stats are kept beside it."""
     times = [event["ms"] for event in requests]
@@ -132,9 +129,7 @@ def figures(requests: list[dict], prefix: Path) -> dict:
         "requests": len(requests),
         "failures": sum(1 for event in requests if event["status"] not in (200, 201)),
         "rps": round(len(requests) / span, 1),
-        "p50_ms": percentile(times, 0.50),
-        "p95_ms": percentile(times, 0.95),
-        "p99_ms": percentile(times, 0.99),
+        **{f"p{q}_ms": percentile(times, q) if times else 0.0 for q in (50, 95, 99)},
         "locust_csv": f"{prefix}_stats.csv",
     }
 
