@@ -11,6 +11,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from alliances.models import Agreement, Claim, Clause, Country, Membership, Organisation, Party, Person
 from sources.models import Citation, Source
@@ -112,6 +114,18 @@ def make_user(username, group=None, superuser=False, password="pw-For-tests-1"):
     if group:
         user.groups.add(Group.objects.get(name=group))
     return user
+
+
+def token_client(user) -> APIClient:
+    """An API client signed in as `user` with a token, as scripts are."""
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ history and throttling."""
 
 import pytest
 from django.contrib.auth.models import Permission
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from alliances.models import Agreement
@@ -18,22 +17,12 @@ from tests.conftest import (
     make_source,
     make_user,
     publish,
+    token_client,
 )
 
 pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
-
-
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
-    return client
-
-
-@pytest.fixture
-def anon():
-    return APIClient()
 
 
 @pytest.fixture

@@ -33,11 +33,6 @@ RESOURCES = [
 ]
 
 
-@pytest.fixture
-def anon():
-    return APIClient()
-
-
 def world() -> dict:
     """A small published register around the Shusha Declaration, and one draft agreement."""
     aze, tur, uzb = make_country("AZE"), make_country("TUR", aliases=["Türkiye"]), make_country("UZB")

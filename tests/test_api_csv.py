@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-@pytest.fixture
-def anon():
-    return APIClient()
-
-
 def download(response) -> list[dict]:
     assert response.status_code == 200, getattr(response, "content", b"")
     assert isinstance(response, StreamingHttpResponse)

@@ -17,11 +17,6 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 
 
-@pytest.fixture
-def anon():
-    return APIClient()
-
-
 def treaty() -> dict:
     """AZE (COW 373) and TUR (640) bound since 2021 by a published defence pact with a one-way
     clause; GEO (372) on a draft agreement with AZE since 2015."""

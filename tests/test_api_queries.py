@@ -8,7 +8,6 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from alliances.models import (
@@ -23,6 +22,7 @@ from alliances.models import (
     ProvisionType,
 )
 from sources.models import Citation, Source
+from tests.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -174,11 +174,9 @@ def list_queries(client, resource: str, expected_rows: int) -> int:
 
 @pytest.fixture(params=["anonymous", "editor"])
 def client(request):
-    client = APIClient()
     if request.param == "editor":
-        editor = request.getfixturevalue("editor")
-        client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
-    return client
+        return token_client(request.getfixturevalue("editor"))
+    return APIClient()
 
 
 @pytest.mark.parametrize("resource", GROW)

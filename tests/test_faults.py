@@ -7,13 +7,11 @@ import json
 import pytest
 from django.contrib.admin.sites import AdminSite
 from django.db import OperationalError
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from alliances.api import serializers
 from alliances.loadtest.server import PROXY_HEADERS, Gunicorn, free_port, production_env
 from alliances.models import Claim
-from tests.conftest import make_country
+from tests.conftest import make_country, token_client
 
 # Database down ------------------------------------------------------------------------------
 
@@ -81,8 +79,7 @@ def test_write_refused_by_a_constraint_midway_leaves_nothing(editor, monkeypatch
         return instance
 
     monkeypatch.setattr(serializers.RecordSerializer, "_save", save_then_violate)
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    client = token_client(editor)
     response = client.post(
         "/api/v1/claims/",
         {"text": "Trade will double.", "kind": "forecast", "subjects": {"countries": ["AZE", "TUR"]}},

@@ -7,10 +7,9 @@ import sys
 
 import pytest
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 
 from alliances.loadtest.server import BASE_DIR, PROXY_HEADERS, Gunicorn, production_env
-from tests.conftest import make_user
+from tests.conftest import make_user, token_client
 
 
 def run_manage(*args, env) -> subprocess.CompletedProcess:
@@ -113,10 +112,7 @@ def test_successful_login_resets_the_count(client, editor):
 
 @override_settings(AXES_FAILURE_LIMIT=2)
 def test_api_token_and_session_auth_unaffected_by_axes(client, editor):
-    from rest_framework.test import APIClient
-
-    api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=editor).key}")
+    api = token_client(editor)
     assert api.get("/api/v1/claims/?status=draft").status_code == 200
     assert api.post("/api/v1/claims/", {"text": "A claim.", "kind": "fact"}).status_code == 201
     assert login(client, "editor", "pw-For-tests-1").status_code == 302
