@@ -25,6 +25,19 @@ def has_publish_permission(request, opts) -> bool:
     return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
 
 
+def change_status(record, status: str, reason: str) -> str | None:
+    """Set the record's status through the model's validation (the publishing rule) and save it,
+    `reason` kept in its history; returns why it was refused, or None."""
+    record.status = status
+    try:
+        record.full_clean()
+    except ValidationError as error:
+        return " ".join(error.messages)
+    record._change_reason = reason
+    record.save()
+    return None
+
+
 class CitationFormSet(BaseGenericInlineFormSet):
     """The citations of the record on the page; applies the publishing rule for the record.
 
@@ -162,17 +175,11 @@ class CuratedAdmin(SimpleHistoryAdmin):
             if record.status == Status.PUBLISHED:
                 already += 1
                 continue
-            record.status = Status.PUBLISHED
-            try:
-                record.full_clean()
-            except ValidationError as error:
-                self.message_user(
-                    request, f"Not published: {record} (#{record.pk}): {' '.join(error.messages)}",
-                    messages.WARNING,
-                )
+            refused = change_status(record, Status.PUBLISHED, "Published (list action)")
+            if refused:
+                message = f"Not published: {record} (#{record.pk}): {refused}"
+                self.message_user(request, message, messages.WARNING)
                 continue
-            record._change_reason = "Published (list action)"
-            record.save()
             published += 1
         if published:
             self.message_user(request, f"Published: {published}.", messages.SUCCESS)

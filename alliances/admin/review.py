@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -27,7 +27,7 @@ from alliances.models import (
 )
 from sources.models import Citation
 
-from .base import has_publish_permission
+from .base import change_status, has_publish_permission
 
 # The order of the queue: what needs provenance first.
 REVIEWED_MODELS = [Agreement, Party, Clause, Membership, Claim, Country, Organisation, Person]
@@ -161,16 +161,12 @@ def decide(request, form: DecisionForm) -> None:
         return
     comment = form.cleaned_data["comment"].strip()
     publishing = form.cleaned_data["decision"] == "publish"
-    record.status = Status.PUBLISHED if publishing else Status.DRAFT
-    try:
-        record.full_clean()
-    except ValidationError as error:
-        messages.error(request, f"Not published: {record} ({model._meta.verbose_name} #{record.pk}): "
-                       f"{' '.join(error.messages)}")
-        return
     default = "Published from the review queue" if publishing else "Sent back to draft from the review queue"
-    record._change_reason = comment or default
-    record.save()
+    refused = change_status(record, Status.PUBLISHED if publishing else Status.DRAFT, comment or default)
+    if refused:
+        label = f"{record} ({model._meta.verbose_name} #{record.pk})"
+        messages.error(request, f"Not published: {label}: {refused}")
+        return
     done = "Published" if publishing else "Sent back to draft"
     messages.success(request, f"{done}: {record} ({model._meta.verbose_name} #{record.pk}).")
 
