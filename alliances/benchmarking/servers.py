@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -15,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+
+from alliances.loadtest.server import free_port, production_env
 
 HOST = "127.0.0.1"  # loopback only
 
@@ -41,12 +41,6 @@ class Server:
         except OSError:
             pids = []
         return pids[0] if pids else self.process.pid
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float | None:
@@ -100,21 +94,6 @@ def running(name: str, command: list[str], env: dict, ready_path: str, port: int
             process.wait(timeout=15)
 
 
-def django_env(database: Path) -> dict:
-    """What a production deployment sets (DEBUG off needs a secret and the allowed hosts)."""
-    return {
-        **os.environ,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(40),
-        "ALLOWED_HOSTS": f"{HOST},localhost",
-        "DATABASE_URL": f"sqlite:///{database.resolve()}",
-        "LOG_LEVEL": "WARNING",
-        # Plain HTTP on loopback, as behind a proxy that terminates TLS.
-        "SECURE_SSL_REDIRECT": "0",
-        **BENCH_SETTINGS,
-    }
-
-
 @contextmanager
 def gunicorn(database: Path, log_dir: Path) -> Iterator[Server]:
     """One sync worker, so its RSS is the whole server's and the comparison with Datasette's
@@ -124,7 +103,11 @@ def gunicorn(database: Path, log_dir: Path) -> Iterator[Server]:
         sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"{HOST}:{port}",
         "--workers", "1", "--timeout", "900", "--graceful-timeout", "5", "--log-level", "warning",
     ]
-    with running("gunicorn", command, django_env(database), "/api/v1/", port, log_dir / "gunicorn.log") as s:
+    # The production settings of the load test, on plain HTTP (no proxy in front here).
+    env = production_env(
+        f"sqlite:///{database.resolve()}", SECURE_SSL_REDIRECT="0", LOG_LEVEL="WARNING", **BENCH_SETTINGS
+    )
+    with running("gunicorn", command, env, "/api/v1/", port, log_dir / "gunicorn.log") as s:
         yield s
 
 
