@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from .run import Options, Result, report, run
-from .server import database_name, drop_database, manage, production_env, recreate_database, scratch_url
+from .server import manage, production_env, scratch_database
 
 FAULT_AT = 8  # seconds into the load
 
@@ -135,9 +135,7 @@ def backup(url: str, admin_url: str) -> int:
     manage("migrate", "--noinput", "-v0", env=env)
     manage("createcachetable", env=env)
     manage("load_curated", "-v0", env=env)
-    restored = scratch_url(admin_url, "_restored")
-    recreate_database(admin_url, database_name(restored))
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, scratch_database(admin_url, "_restored") as restored:
         dump = Path(tmp) / "alliance_register.dump"
         started = time.monotonic()
         subprocess.run(["pg_dump", "--format=custom", "--file", str(dump), pg_url(url)], check=True)
@@ -145,7 +143,6 @@ def backup(url: str, admin_url: str) -> int:
         subprocess.run(restore, check=True)
         took = time.monotonic() - started
         before, after = table_counts(url), table_counts(restored)
-        drop_database(admin_url, database_name(restored))
         rows = sum(before.values())
         if before != after:
             differ = {table: (n, after.get(table)) for table, n in before.items() if n != after.get(table)}
@@ -160,17 +157,13 @@ def backup(url: str, admin_url: str) -> int:
 
 
 def dataset_round_trip(url: str, admin_url: str, tmp: Path) -> list[str]:
-    imported = scratch_url(admin_url, "_imported")
-    recreate_database(admin_url, database_name(imported))
-    try:
-        first, second = tmp / "export", tmp / "export-again"
+    first, second = tmp / "export", tmp / "export-again"
+    with scratch_database(admin_url, "_imported") as imported:
         manage("export_dataset", str(first), env=production_env(url))
         env = production_env(imported)
         manage("migrate", "--noinput", "-v0", env=env)
         manage("import_dataset", str(first), env=env)
         manage("export_dataset", str(second), env=env)
-    finally:
-        drop_database(admin_url, database_name(imported))
     files = sorted(path.relative_to(first) for path in first.rglob("*") if path.is_file())
     differ = [str(name) for name in files if not same_file(first / name, second / name)]
     verdict = "differ: " + ", ".join(differ) if differ else "byte-identical (the descriptor but its time)"

@@ -100,15 +100,14 @@ def drop_database(database_url: str, name: str) -> None:
 
 
 @contextmanager
-def scratch_database(database_url: str, suffix: str = "_loadtest", keep: bool = False):
+def scratch_database(database_url: str, suffix: str = "_loadtest"):
     """A fresh, empty database beside the one database_url names; dropped afterwards."""
     url = scratch_url(database_url, suffix)
     recreate_database(database_url, database_name(url))
     try:
         yield url
     finally:
-        if not keep:
-            drop_database(database_url, database_name(url))
+        drop_database(database_url, database_name(url))
 
 
 # gunicorn ---------------------------------------------------------------------------------
