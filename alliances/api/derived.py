@@ -10,9 +10,6 @@ shape and `cursor`/`page_size` parameters of the other lists, with a cursor that
 in the file. CSV (`?format=csv`, `Accept: text/csv`) is the whole file, streamed.
 """
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
 from itertools import islice
 from types import ModuleType
@@ -22,7 +19,6 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
-from rest_framework.utils.urls import replace_query_param
 
 from alliances.exports import agreement_level, dyad_years, members, state_years
 from alliances.exports.bonds import InvalidFilter
@@ -119,22 +115,16 @@ class PositionPagination(KeysetCursorPagination):
         return page[:size]
 
     def link(self, position: int) -> str:
-        token = base64.urlsafe_b64encode(json.dumps({"o": position}).encode()).decode().rstrip("=")
-        return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, token)
+        return self.cursor_link({"o": position})
 
     def position(self, request) -> int:
-        token = request.query_params.get(self.cursor_query_param)
-        if token is None:
+        data = self.cursor_data(request)
+        if data is None:
             return 0
-        try:
-            position = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))["o"]
-            if not isinstance(position, int) or position < 0:
-                raise ValueError(position)
-            return position
-        except (ValueError, TypeError, KeyError, binascii.Error):
-            raise ValidationError(
-                {self.cursor_query_param: ["Invalid cursor: use the next or previous link of a page."]}
-            ) from None
+        position = data.get("o") if isinstance(data, dict) else None
+        if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+            raise self.invalid_cursor()
+        return position
 
 
 def row_schema(file: DerivedFile) -> dict:

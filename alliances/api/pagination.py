@@ -122,19 +122,35 @@ class KeysetCursorPagination(BasePagination):
 
     def link(self, keys: list[Key], row, backwards: bool) -> str:
         position = [getattr(row, key.name) for key in keys]
-        payload = json.dumps(
-            {"k": [key.name for key in keys], "p": position, "b": backwards},
-            cls=DjangoJSONEncoder, separators=(",", ":"),
-        )
+        return self.cursor_link({"k": [key.name for key in keys], "p": position, "b": backwards})
+
+    def cursor_link(self, data: dict) -> str:
+        """This request's URL with `data` as its cursor (URL-safe base64 of compact JSON)."""
+        payload = json.dumps(data, cls=DjangoJSONEncoder, separators=(",", ":"))
         token = base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
         return replace_query_param(self.request.build_absolute_uri(), self.cursor_query_param, token)
 
-    def decode_cursor(self, request, keys: list[Key]) -> tuple[list | None, bool]:
+    def cursor_data(self, request):
+        """The request's cursor as cursor_link() wrote it; None without one. A caller that finds
+        it malformed raises invalid_cursor()."""
         token = request.query_params.get(self.cursor_query_param)
         if token is None:
+            return None
+        try:
+            return json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        except (ValueError, binascii.Error):
+            raise self.invalid_cursor() from None
+
+    def invalid_cursor(self) -> ValidationError:
+        return ValidationError(
+            {self.cursor_query_param: ["Invalid cursor: use the next or previous link of a page."]}
+        )
+
+    def decode_cursor(self, request, keys: list[Key]) -> tuple[list | None, bool]:
+        data = self.cursor_data(request)
+        if data is None:
             return None, False
         try:
-            data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
             if data["k"] != [key.name for key in keys] or len(data["p"]) != len(keys):
                 raise ValueError("the cursor belongs to another ordering")
             position = [
@@ -142,10 +158,8 @@ class KeysetCursorPagination(BasePagination):
                 for key, value in zip(keys, data["p"], strict=True)
             ]
             return position, bool(data["b"])
-        except (ValueError, TypeError, KeyError, binascii.Error, DjangoValidationError):
-            raise ValidationError(
-                {self.cursor_query_param: ["Invalid cursor: use the next or previous link of a page."]}
-            ) from None
+        except (ValueError, TypeError, KeyError, DjangoValidationError):
+            raise self.invalid_cursor() from None
 
     def get_paginated_response(self, data):
         return Response({"next": self.next, "previous": self.previous, "results": data})
