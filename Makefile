@@ -49,11 +49,10 @@ serve-prod: install
 
 # Load test on PostgreSQL (DATABASE_URL, default the CI server's database): gunicorn on a free
 # loopback port, the curated dataset (+ LOADTEST_SYNTHETIC citations), locust for LOADTEST_TIME.
-DATABASE_URL_LOADTEST ?= postgres://alliance:alliance@127.0.0.1:5432/alliance_register
 LOADTEST_TIME ?= 30s
 LOADTEST_USERS ?= 20
 LOADTEST_SYNTHETIC ?= 0
 .PHONY: loadtest
 loadtest: install
-	DATABASE_URL=$${DATABASE_URL:-$(DATABASE_URL_LOADTEST)} $(PY) -m alliances.loadtest load --require-postgres \
+	$(PY) -m alliances.loadtest load --require-postgres \
 		--run-time $(LOADTEST_TIME) --users $(LOADTEST_USERS) --synthetic $(LOADTEST_SYNTHETIC)

@@ -12,6 +12,11 @@ KINDS = ("source", "country", "organisation", "person", "agreement", "membership
          "claim", "citation")
 
 
+def first_ten(labels: list[str]) -> str:
+    more = f" and {len(labels) - 10} more" if len(labels) > 10 else ""
+    return f"{', '.join(labels[:10])}{more}"
+
+
 class Command(BaseCommand):
     help = (
         "Load the curated dataset (alliances/data/curated.yaml) through the admin's validation, "
@@ -62,14 +67,12 @@ class Command(BaseCommand):
                     f"{counts['unchanged']} unchanged{others}"
                 )
         if edited := loader.edited:
-            more = f" and {len(edited) - 10} more" if len(edited) > 10 else ""
             self.stdout.write(
                 f"Kept {len(edited)} records as edited since they were loaded (--overwrite resets "
-                f"them to the file): {', '.join(edited[:10])}{more}"
+                f"them to the file): {first_ten(edited)}"
             )
         if held_back := loader.held_back:
-            more = f" and {len(held_back) - 10} more" if len(held_back) > 10 else ""
             self.stderr.write(self.style.WARNING(
                 f"Warning: {len(held_back)} records the file publishes were loaded as review "
-                f"(no verified citation): {', '.join(held_back[:10])}{more}"
+                f"(no verified citation): {first_ten(held_back)}"
             ))
