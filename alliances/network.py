@@ -1,7 +1,8 @@
 """The alliance network on a day, drawn as SVG: countries on a circle, one line per agreement
 binding two of them, coloured by the agreement's strongest provision type.
 
-Bound is the Party rule (Party.objects.bound_on). The picture is built from the data on every
+Bound is the Party rule (alliances.domain.binding), applied to the actions the picture's
+reader may see. The picture is built from the data on every
 request, server-side, with no script and nothing from elsewhere; every text is escaped
 (format_html). Links inside the picture (a country, an agreement's line) come from a `Links`
 object, so the admin's page links to admin pages and the API's image to API resources.
@@ -78,11 +79,12 @@ class Network:
 def network_on(day: datetime.date, published_only: bool = True) -> Network:
     """Who is bound to whom on `day`. published_only: only published agreements, party actions,
     clauses and countries count (the public picture); otherwise every record (the editors')."""
-    bound = Party.objects.bound_on(day)
-    clauses = Clause.objects.all()
+    parties, clauses = Party.objects.all(), Clause.objects.all()
     if published_only:  # published(): a party or clause counts with its published agreement only
-        bound = bound.published().filter(country__status=Status.PUBLISHED)
+        parties = parties.published().filter(country__status=Status.PUBLISHED)
         clauses = clauses.published()
+    # Bound by the visible actions only: a draft withdrawal does not end a public spell.
+    bound = parties.bound_on(day)
     members: dict[int, set[int]] = defaultdict(set)
     for agreement_id, country_id in bound.values_list("agreement_id", "country_id").distinct():
         members[agreement_id].add(country_id)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from alliances.domain import binding
 from alliances.models import Agreement, Country, Membership, Party
 from alliances.network import Links, network_on, render_svg
 from sources.partial_dates import format_partial
@@ -123,27 +124,26 @@ class Bond:
     start: datetime.date
     stop: datetime.date | None  # None: bound to this day
 
+    def bound_on(self, day: datetime.date) -> bool:
+        return self.start <= day and (self.stop is None or day < self.stop)
+
 
 def bonds(country: Country) -> list[Bond]:
-    """When the country was bound by each agreement: from its first joining action to its first
-    withdrawal or denunciation after it, or the agreement's end (the Party rule, as periods)."""
-    periods = []
-    actions = (
-        Party.objects.filter(country=country, date__isnull=False).select_related("agreement")
-        .exclude(agreement__legal_status=Agreement.LegalStatus.PROPOSED).order_by("date", "pk")
-    )
-    by_agreement: dict[int, list[Party]] = {}
-    for party in actions:
-        by_agreement.setdefault(party.agreement_id, []).append(party)
-    for parties in by_agreement.values():
-        agreement = parties[0].agreement
-        joined = next((party.date for party in parties if party.action in Party.JOINING), None)
-        if joined is None:
-            continue
-        ends = [party.date for party in parties if party.action in Party.LEAVING and party.date > joined]
-        if agreement.ends_on:
-            ends.append(agreement.ends_on)
-        periods.append(Bond(agreement, joined, min(ends) if ends else None))
+    """When the country was bound by each agreement: its spells (alliances.domain.binding), from
+    a joining action to the withdrawal, denunciation or end of the agreement that closed it."""
+    parties = Party.objects.filter(country=country)
+    agreements = Agreement.objects.filter(pk__in=parties.values("agreement_id")).exclude(
+        legal_status=Agreement.LegalStatus.PROPOSED
+    ).in_bulk()
+    ends = {
+        pk: (agreement.ends_on, agreement.ends_on_precision) if agreement.ends_on else None
+        for pk, agreement in agreements.items()
+    }
+    periods = [
+        Bond(agreements[spell.agreement_id], spell.entry[0], spell.exit[0] if spell.exit else None)
+        for member in binding.spells(binding.read_actions(parties), ends).values()
+        for spell in member if spell.entry is not None
+    ]
     return sorted(periods, key=lambda bond: (bond.start, str(bond.agreement)))
 
 
@@ -187,10 +187,6 @@ def bonds_svg(periods: list[Bond], today: datetime.date) -> str:
 
 def country_timeline_view(request, country: Country, model_admin):
     today = timezone.localdate()
-    bound = (
-        Party.objects.bound_on(today).filter(country=country).select_related("agreement")
-        .order_by("agreement__title")
-    )
     periods = bonds(country)
     context = {
         **admin.site.each_context(request),
@@ -198,7 +194,7 @@ def country_timeline_view(request, country: Country, model_admin):
         "country": country,
         "opts": model_admin.opts,
         "events": country_events(country),
-        "bound_today": sorted({party.agreement for party in bound}, key=str),
+        "bound_today": sorted({bond.agreement for bond in periods if bond.bound_on(today)}, key=str),
         "bonds": periods,
         "bonds_svg": bonds_svg(periods, today),
         "today": today,

@@ -33,6 +33,12 @@ MAX_ID = 2**63 - 1
 country_code = RegexValidator(r"^[A-Za-z]{2,3}$", "Give an ISO alpha-2 or alpha-3 code.")
 
 
+def with_code(value: str):
+    """The country whose iso2 or iso3 code this is, any case (an empty queryset for none)."""
+    code = "iso2" if len(value) == 2 else "iso3"
+    return Country.objects.filter(**{f"{code}__iexact": value})
+
+
 @extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2,3}$", "example": "UZ"})
 class CountryFilter(filters.CharFilter):
     """A country by ISO alpha-2 or alpha-3 code, case-insensitive, through the given paths."""
@@ -45,8 +51,7 @@ class CountryFilter(filters.CharFilter):
     def filter(self, queryset, value):
         if not value:
             return queryset
-        code = "iso2" if len(value) == 2 else "iso3"
-        countries = Country.objects.filter(**{f"{code}__iexact": value}).values("pk")
+        countries = with_code(value).values("pk")
         naming = functools.reduce(operator.or_, (Q(**{f"{path}__in": countries}) for path in self.paths))
         # Through a many-to-many path a record would match once per row: select ids instead.
         return queryset.filter(pk__in=queryset.model._default_manager.filter(naming).values("pk"))
@@ -200,7 +205,9 @@ class AgreementFilterSet(CuratedFilterSet):
         help_text="Agreements with a clause of this provision type (slug).",
     )
     as_of = filters.DateFilter(
-        method="filter_as_of", help_text="Agreements binding at least one country that day (YYYY-MM-DD).",
+        method="filter_as_of",
+        help_text="Agreements binding at least one country that day (YYYY-MM-DD); with `country`, "
+        "binding that country that day.",
     )
     signed_after, signed_before = date_range("signed_on")
     in_force_after, in_force_before = date_range("in_force_on")
@@ -222,7 +229,9 @@ class AgreementFilterSet(CuratedFilterSet):
         return queryset.filter(pk__in=clauses.values("agreement_id"))
 
     def filter_as_of(self, queryset, name, day):
-        return queryset.binding_on(day)
+        code = self.form.cleaned_data.get("country")
+        countries = with_code(code) if code else None
+        return queryset.binding_on(day, parties=self.visible(Party), countries=countries)
 
 
 class PartyFilterSet(CuratedFilterSet):

@@ -69,13 +69,14 @@ def rows(bonds: Bonds, provision: str | None = None) -> Iterator[dict]:
                         key=lambda spell: bonds.country_key(spell.country_id))
         entries = [spell.entry for spell in spells if spell.entry]
         begin = min(entries) if entries else (None, None)
+        members = list(dict.fromkeys(spell.country_id for spell in spells))  # a rejoin is one member
         end = info.ends or (None, None)
         clause_ids = [clause.id for clause in clauses]
         row = {
             "agreement_id": agreement_id, "atopid": info.atopid, "cow_id": info.cow_id,
             "begin": format_partial(*begin), "begin_precision": begin[1],
             "end": format_partial(*end), "end_precision": end[1],
-            "n_members": len(spells), "members": ";".join(bonds.countries[s.country_id][0] for s in spells),
+            "n_members": len(members), "members": ";".join(bonds.countries[pk][0] for pk in members),
             "clause_ids": joined(clause_ids),
             "source_ids": joined(bonds.sources_of("agreement", [agreement_id])
                                  | bonds.sources_of("clause", clause_ids)),

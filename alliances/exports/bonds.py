@@ -1,11 +1,9 @@
 """Who is bound by what, year by year: the one pass the dyad-year, state-year and member files share.
 
-The Party rule at the resolution of a year: a country is bound in year Y by an agreement when
-it has a joining action (signature, ratification, accession, entry into force) dated in or before
-Y, no withdrawal or denunciation dated before Y, and the agreement has not ended before Y. An
-accession or a withdrawal in the middle of a year therefore counts for that whole year. Proposed
-agreements bind nobody; undated actions cannot be placed in time and bind in no year. As in
-`Party.objects.bound_on`, a withdrawal ends a membership for good.
+The Party rule (alliances.domain.binding) at the resolution of a year: a country is bound in
+year Y by an agreement when one of its spells has a day in Y, so an accession or a withdrawal in
+the middle of a year counts for that whole year. Proposed agreements bind nobody; undated actions
+cannot be placed in time and bind in no year.
 
 Everything is read in a fixed number of queries (agreements, parties, clauses, their provision
 types, obligors and beneficiaries, countries, citations), whatever the number of dyads.
@@ -19,6 +17,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from alliances.domain import binding
+from alliances.domain.binding import Spell
 from alliances.models import Agreement, Clause, Country, Party, ProvisionType
 from sources.models import Citation
 
@@ -71,27 +71,6 @@ def provision_columns() -> list[ProvisionColumn]:
             f"({description.rstrip('.')}) applying to the row's countries, else 0.", (slug,),
         ))
     return columns
-
-
-@dataclass
-class Spell:
-    """One country's membership of one agreement."""
-
-    agreement_id: int
-    country_id: int
-    party_ids: list[int] = field(default_factory=list)
-    entry: tuple[datetime.date, str] | None = None  # earliest dated joining action
-    exit: tuple[datetime.date, str] | None = None  # earliest dated leaving action, or the end
-    exit_by: str = ""
-    joined: bool = False  # has a joining action, dated or not
-
-    @property
-    def first(self) -> int | None:
-        return self.entry[0].year if self.entry else None
-
-    @property
-    def last(self) -> int | None:
-        return self.exit[0].year if self.exit else None
 
 
 @dataclass(frozen=True)
@@ -149,10 +128,7 @@ class Bonds:
         return found
 
     def years(self, spell: Spell, year_from: int | None, year_to: int) -> range:
-        if spell.first is None:
-            return range(0)
-        last = year_to if spell.last is None else min(spell.last, year_to)
-        return range(max(spell.first, year_from or spell.first), last + 1)
+        return spell.years(year_from, year_to)
 
 
 @dataclass
@@ -220,30 +196,7 @@ def load(agreements: QuerySet | None = None, parties: QuerySet | None = None,
 
 
 def _spells(parties: QuerySet, agreements: dict[int, AgreementInfo]) -> dict[int, list[Spell]]:
-    by_member: dict[tuple[int, int], Spell] = {}
-    rows = parties.order_by("agreement_id", "country_id", "date", "id").values_list(
-        "id", "agreement_id", "country_id", "action", "date", "date_precision"
-    )
-    for pk, agreement_id, country_id, action, date, precision in rows:
-        spell = by_member.setdefault((agreement_id, country_id), Spell(agreement_id, country_id))
-        spell.party_ids.append(pk)
-        joining = action in Party.JOINING
-        spell.joined |= joining
-        if date is None:
-            continue
-        if joining and spell.entry is None:
-            spell.entry = (date, precision)
-        elif not joining and spell.exit is None:
-            spell.exit, spell.exit_by = (date, precision), action
-    spells = defaultdict(list)
-    for (agreement_id, _), spell in sorted(by_member.items()):
-        end = agreements[agreement_id].ends
-        if end is not None and (spell.exit is None or end[0] < spell.exit[0]):
-            spell.exit, spell.exit_by = end, "agreement_end"
-        spell.party_ids.sort()
-        if spell.joined:
-            spells[agreement_id].append(spell)
-    return spells
+    return binding.spells(binding.read_actions(parties), {pk: info.ends for pk, info in agreements.items()})
 
 
 def _clauses(clauses: QuerySet, columns: list[ProvisionColumn]) -> dict[int, list[ClauseInfo]]:

@@ -99,6 +99,8 @@ def dyads(bonds: Bonds, *, directed: bool, country: int | None, year_from: int |
         agreement_sources = bonds.sources_of("agreement", [agreement_id])
         spans = [(spell, bonds.years(spell, year_from, year_to)) for spell in spells]
         for (one, years_one), (two, years_two) in pairs([span for span in spans if span[1]], 2):
+            if one.country_id == two.country_id:
+                continue  # two spells of one country that left and joined again
             if country is not None and country not in (one.country_id, two.country_id):
                 continue
             years = range(max(years_one.start, years_two.start), min(years_one.stop, years_two.stop))

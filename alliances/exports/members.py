@@ -1,5 +1,6 @@
-"""The member-level file, as ATOP ships it: one row per country per agreement it joined, with
-the dates its membership begins and ends (partial dates with their precision)."""
+"""The member-level file, as ATOP ships it: one row per spell of a country on an agreement (its
+membership from joining to leaving; one that left and joined again has two), with the dates it
+begins and ends (partial dates with their precision)."""
 
 from collections.abc import Iterator
 
@@ -17,23 +18,25 @@ def spec() -> FileSpec:
     precision = tuple(Precision.values)
     return FileSpec(
         "members", "Members",
-        "One row per country per agreement it joined (signature, ratification, accession or entry "
-        "into force); proposed agreements have no members.",
+        "One row per spell of a country on an agreement: from the joining action (signature, "
+        "ratification, accession or entry into force) that opened it to the withdrawal, denunciation "
+        "or end of the agreement that closed it. A country that left and joined again has a row per "
+        "spell; proposed agreements have no members.",
         (
             Column("agreement_id", "integer", "Id of the agreement (agreements.csv)."),
             Column("iso3", "string", "ISO 3166-1 alpha-3 code of the member.", pattern="[A-Z]{3}"),
             Column("ccode", "integer", "Correlates of War state code of the member; empty when it has none."),
-            Column("entry", "string", "Date of the member's earliest dated joining action. "
+            Column("entry", "string", "Date of the joining action that opened the spell. "
                    f"{PARTIAL_DATE_NOTE} Empty when no joining action is dated.",
                    pattern=PARTIAL_DATE_PATTERN),
             Column("entry_precision", "string", "Precision of entry: year, month or day.", allowed=precision),
-            Column("exit", "string", "Date the membership ended: the earliest dated withdrawal or "
-                   f"denunciation, or the agreement's end if earlier. {PARTIAL_DATE_NOTE} "
+            Column("exit", "string", "Date the spell ended: the withdrawal or denunciation that "
+                   f"closed it, or the agreement's end if earlier. {PARTIAL_DATE_NOTE} "
                    "Empty while it lasts.", pattern=PARTIAL_DATE_PATTERN),
             Column("exit_precision", "string", "Precision of exit: year, month or day.", allowed=precision),
             Column("exit_by", "string", "What ended the membership.", allowed=EXIT_BY),
-            Column("party_ids", "string", "Ids of the country's actions on the agreement (parties.csv), "
-                   "joined with ';'."),
+            Column("party_ids", "string", "Ids of the country's actions in the spell (parties.csv; "
+                   "undated ones in every spell), joined with ';'."),
             Column("source_ids", "string", "Ids of the sources (sources.csv) cited by those actions, "
                    "joined with ';'."),
         ),

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from simple_history.models import HistoricalRecords
 
+from alliances.domain import binding
 from sources.partial_dates import partial_date_constraint, partial_date_fields
 
 from .base import CuratedQuerySet, CuratedRecord, Status, date_order_constraint, status_constraint
@@ -55,23 +56,19 @@ class PartOfAgreementQuerySet(CuratedQuerySet):
 
 class PartyQuerySet(PartOfAgreementQuerySet):
     def bound_on(self, day: datetime.date):
-        """Joining actions of countries bound on `day`: signed, ratified, acceded or in force
-        on or before it, not withdrawn or denounced on or before it, agreement not ended."""
-        left = Party.objects.filter(
-            agreement=OuterRef("agreement"), country=OuterRef("country"),
-            action__in=Party.LEAVING, date__lte=day,
-        )
-        return self.filter(action__in=Party.JOINING, date__lte=day).exclude(
-            agreement__legal_status=Agreement.LegalStatus.PROPOSED
-        ).filter(
-            Q(agreement__ends_on__isnull=True) | Q(agreement__ends_on__gt=day), ~Exists(left)
-        )
+        """Joining actions, among these (the ones the caller may see), of countries bound on
+        `day`: the Party rule of alliances.domain.binding."""
+        return binding.bound_on(self, day)
 
 
 class AgreementQuerySet(CuratedQuerySet):
-    def binding_on(self, day: datetime.date):
-        """Agreements that bind at least one country on `day` (the Party rule)."""
-        return self.filter(Exists(Party.objects.bound_on(day).filter(agreement=OuterRef("pk"))))
+    def binding_on(self, day: datetime.date, parties=None, countries=None):
+        """Agreements that bind at least one country on `day` (of `countries`, a queryset of
+        countries, if given), by the actions in `parties` (the caller's visible ones; all by default)."""
+        bound = (Party.objects.all() if parties is None else parties).bound_on(day)
+        if countries is not None:
+            bound = bound.filter(country__in=countries)
+        return self.filter(Exists(bound.filter(agreement=OuterRef("pk"))))
 
 
 class Agreement(CuratedRecord):
@@ -164,8 +161,7 @@ class Party(CuratedRecord):
         WITHDRAWAL = "withdrawal", "withdrawal"
         DENUNCIATION = "denunciation", "denunciation"
 
-    JOINING = (Action.SIGNATURE, Action.RATIFICATION, Action.ACCESSION, Action.ENTRY_INTO_FORCE)
-    LEAVING = (Action.WITHDRAWAL, Action.DENUNCIATION)
+    JOINING, LEAVING = binding.JOINING, binding.LEAVING
 
     requires_provenance = True
     partial_dates = ("date",)
