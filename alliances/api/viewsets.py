@@ -7,6 +7,7 @@ import json
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404
+from django.utils.cache import get_conditional_response
 from django.utils.http import parse_etags
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -144,13 +145,24 @@ class ApiViewSet(StrictQueryMixin, viewsets.ModelViewSet):
             return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": response["ETag"]})
         return response
 
+    def locked_object(self):
+        """The record to write, its row locked until the write's transaction ends and read again
+        after the lock, so that If-Match is compared with what is stored now: of two writers
+        sending the same ETag, the second waits for the first and then gets 412."""
+        instance = self.get_object()
+        model = type(instance)
+        list(model._default_manager.select_for_update().filter(pk=instance.pk).values_list("pk"))
+        instance = self.get_object()
+        self.check_precondition(instance)
+        return instance
+
     def check_precondition(self, instance) -> None:
-        """If-Match, when given, must name the record's current ETag (or be *)."""
-        header = self.request.headers.get("If-Match")
-        if header is None:
+        """If-Match (and If-None-Match), compared by Django's conditional-request rules."""
+        if not {"If-Match", "If-None-Match"} & set(self.request.headers):
             return
-        tags = {tag.removeprefix("W/") for tag in parse_etags(header)}
-        if "*" not in tags and etag_of(self.get_serializer(instance).data) not in tags:
+        etag = etag_of(self.get_serializer(instance).data)
+        refused = get_conditional_response(self.request, etag=etag)
+        if refused is not None and refused.status_code == status.HTTP_412_PRECONDITION_FAILED:
             raise PreconditionFailed()
 
     def refreshed(self, instance):
@@ -173,17 +185,15 @@ class ApiViewSet(StrictQueryMixin, viewsets.ModelViewSet):
         return self.detail_response(instance, status.HTTP_201_CREATED, {"Location": location})
 
     def update(self, request, *args, partial=False, **kwargs):
-        instance = self.get_object()
-        self.check_precondition(instance)
-        serializer = self.get_serializer(instance, data=request.data, partial=partial)
-        serializer.is_valid(raise_exception=True)
-        self.perform_update(serializer)
+        with transaction.atomic():
+            serializer = self.get_serializer(self.locked_object(), data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            self.perform_update(serializer)
         return self.detail_response(self.refreshed(serializer.instance))
 
     def destroy(self, request, *args, **kwargs):
-        instance = self.get_object()
-        self.check_precondition(instance)
-        self.perform_destroy(instance)
+        with transaction.atomic():
+            self.perform_destroy(self.locked_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     def perform_create(self, serializer):
