@@ -116,3 +116,13 @@ def test_binding_on_follows_the_party_rule():
     assert sorted(bound) == ["AZE", "TUR", "UZB"]
     bound = Party.objects.bound_on(day(2030, 6, 1)).values_list("country__iso3", flat=True)
     assert sorted(bound) == ["AZE", "UZB"]
+
+
+def test_the_registry_lists_every_curated_model_once():
+    from django.apps import apps
+
+    from alliances.domain import registry
+    from alliances.models import CuratedRecord
+
+    curated = {model for model in apps.get_app_config("alliances").get_models() if issubclass(model, CuratedRecord)}
+    assert len(registry.CURATED) == len(set(registry.CURATED)) and set(registry.CURATED) == curated

@@ -14,23 +14,12 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from alliances.models import (
-    Agreement,
-    Claim,
-    Clause,
-    Country,
-    Membership,
-    Organisation,
-    Party,
-    Person,
-    Status,
-)
+from alliances.domain import registry
+from alliances.models import Status
 from sources.models import Citation
 
 from .base import change_status, has_publish_permission
 
-# The order of the queue: what needs provenance first.
-REVIEWED_MODELS = [Agreement, Party, Clause, Membership, Claim, Country, Organisation, Person]
 PER_MODEL = 50
 NOT_DIFFED = ["created_at", "updated_at"]
 
@@ -49,7 +38,7 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["content_type"].queryset = ContentType.objects.filter(
-            pk__in=[ct.pk for ct in ContentType.objects.get_for_models(*REVIEWED_MODELS).values()]
+            pk__in=[ct.pk for ct in ContentType.objects.get_for_models(*registry.CURATED).values()]
         )
 
 
@@ -128,7 +117,7 @@ def queue(request) -> list[Group]:
     groups = []
     cited = Citation.objects.select_related("source").defer("source__text")
     citations = Prefetch("citations", queryset=cited)
-    for model in REVIEWED_MODELS:
+    for model in registry.CURATED:
         opts = model._meta
         if not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
             continue

@@ -10,7 +10,8 @@ JSON by ApiViewSet.finalize_response.
 
 from rest_framework.renderers import BaseRenderer
 
-from alliances.exports.tables import CURATED_MODELS, TABLE_OF_MODEL, table_csv_response
+from alliances.domain import registry
+from alliances.exports.tables import TABLE_OF_MODEL, table_csv_response
 from alliances.models.base import can_view_drafts
 
 from .pagination import ordering_keys
@@ -34,6 +35,6 @@ def list_csv(queryset, user):
     columns leave out the drafts the user may not see, as the JSON embeds do."""
     keys = ordering_keys(queryset)
     ordered = queryset.order_by(*(key.expression(backwards=False) for key in keys))
-    hidden = frozenset(model for model in CURATED_MODELS if not can_view_drafts(user, model))
+    hidden = frozenset(model for model in registry.CURATED if not can_view_drafts(user, model))
     name = TABLE_OF_MODEL[queryset.model._meta.label_lower]
     return table_csv_response(name, ordered, order_by=None, drafts_hidden=hidden)

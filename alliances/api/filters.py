@@ -12,6 +12,7 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
+from alliances.domain import registry
 from alliances.models import (
     Agreement,
     Claim,
@@ -27,7 +28,6 @@ from alliances.models import (
 from sources.models import Citation, Source
 
 from . import search
-from .serializers import curated_models
 
 MAX_ID = 2**63 - 1
 country_code = RegexValidator(r"^[A-Za-z]{2,3}$", "Give an ISO alpha-2 or alpha-3 code.")
@@ -317,7 +317,7 @@ class CitationFilterSet(RecordFilterSet):
     search_function = search.search_citations
     source = by_id(Source)
     record_type = filters.ChoiceFilter(
-        choices=[(name, name) for name in sorted(curated_models())], method="filter_record_type",
+        choices=[(name, name) for name in sorted(registry.by_name())], method="filter_record_type",
         help_text="Type of the cited record.",
     )
     record_id = IdFilter(field_name="object_id", help_text="Id of the cited record (with record_type).")
@@ -331,7 +331,7 @@ class CitationFilterSet(RecordFilterSet):
         fields = ()
 
     def filter_record_type(self, queryset, name, value):
-        return queryset.filter(content_type=ContentType.objects.get_for_model(curated_models()[value]))
+        return queryset.filter(content_type=ContentType.objects.get_for_model(registry.by_name()[value]))
 
     def filter_verified(self, queryset, name, value):
         verified = queryset.filter(match__in=Citation.VERIFIED_MATCHES)

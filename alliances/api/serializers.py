@@ -10,12 +10,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from alliances.domain import registry
 from alliances.models import (
     Agreement,
     Claim,
     Clause,
     Country,
-    CuratedRecord,
     Membership,
     Organisation,
     Party,
@@ -315,27 +315,17 @@ class SourceListSerializer(SourceSerializer):
         fields = tuple(name for name in SourceSerializer.Meta.fields if name != "text")
 
 
-def curated_models() -> dict[str, type[CuratedRecord]]:
-    from django.apps import apps
-
-    return {
-        model._meta.model_name: model
-        for model in apps.get_app_config("alliances").get_models()
-        if issubclass(model, CuratedRecord)
-    }
-
-
 class RecordTypeField(serializers.ChoiceField):
     """The cited record's type, by model name (agreement, claim, ...); stored as a content type."""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=sorted(curated_models()), **kwargs)
+        super().__init__(choices=sorted(registry.by_name()), **kwargs)
 
     def get_attribute(self, instance):
         return ContentType.objects.get_for_id(instance.content_type_id).model
 
     def to_internal_value(self, data):
-        return ContentType.objects.get_for_model(curated_models()[super().to_internal_value(data)])
+        return ContentType.objects.get_for_model(registry.by_name()[super().to_internal_value(data)])
 
 
 # A citation's place: API field, model attribute.

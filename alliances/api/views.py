@@ -7,6 +7,7 @@ import operator
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
+from alliances.domain import registry
 from alliances.models import (
     Agreement,
     Claim,
@@ -162,7 +163,7 @@ class CitationViewSet(ApiViewSet):
     def get_queryset(self):
         queryset = super().get_queryset().select_related("source").defer("source__text")
         user = self.request.user
-        models = serializers.curated_models().values()
+        models = registry.CURATED
         content_types = ContentType.objects.get_for_models(*models)
         # Written as what is hidden (citations of other types, and of records the caller may
         # not see), so that the database reads the table in id order and stops at a page:

@@ -16,13 +16,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
+from alliances.domain import registry
 from sources.models import Citation, Source
 
 from . import agreement_level, codebook, dyad_years, members, state_years
 from .bonds import current_year, load
 from .columns import Column, FileSpec
 from .csv_stream import stream_csv
-from .tables import CURATED_MODELS, TABLES
+from .tables import TABLES
 
 PACKAGE_NAME = "alliance-register"
 DESCRIPTOR = "datapackage.json"
@@ -71,7 +72,8 @@ def export(directory: Path, *, published_only: bool = False, version: str = "",
     written = []
     for name, table in TABLES.items():
         queryset = sets[name]
-        rows = table.rows(queryset, drafts_hidden=CURATED_MODELS if published_only else frozenset())
+        hidden = frozenset(registry.CURATED) if published_only else frozenset()
+        rows = table.rows(queryset, drafts_hidden=hidden)
         rows = progress(rows, table, queryset.count())
         written.append(write(directory, table, rows))
     bonds_sets = {"agreements": sets["agreements"], "parties": sets["parties"], "clauses": sets["clauses"]}

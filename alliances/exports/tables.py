@@ -383,7 +383,6 @@ TABLES: dict[str, Table] = {
 }
 
 TABLE_OF_MODEL = {table.model._meta.label_lower: name for name, table in TABLES.items()}
-CURATED_MODELS: Hidden = frozenset(table.model for table in TABLES.values() if table.cited)
 
 
 def table_csv_response(name: str, queryset: models.QuerySet, order_by: tuple[str, ...] | None = ("pk",),
