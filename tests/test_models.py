@@ -124,5 +124,6 @@ def test_the_registry_lists_every_curated_model_once():
     from alliances.domain import registry
     from alliances.models import CuratedRecord
 
-    curated = {model for model in apps.get_app_config("alliances").get_models() if issubclass(model, CuratedRecord)}
+    models = apps.get_app_config("alliances").get_models()
+    curated = {model for model in models if issubclass(model, CuratedRecord)}
     assert len(registry.CURATED) == len(set(registry.CURATED)) and set(registry.CURATED) == curated
