@@ -13,7 +13,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import Count
 from django.http import Http404, JsonResponse
 from django.urls import NoReverseMatch, path, reverse
@@ -22,7 +22,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.views.decorators.http import require_GET, require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import citing
+from . import citing, search
 from .forms import PartialDatesFormMixin
 from .highlighting import segments
 from .models import Citation, Source
@@ -72,16 +72,30 @@ def highlighted_text(text: str, citations) -> str:
     )
 
 
+class DocumentSearchMixin:
+    """The changelist's search box (and autocomplete) matches the records' folded search
+    documents (sources.search), as the API's `search` does."""
+
+    search_fields = (search.DOCUMENT,)  # shows the box; get_search_results does the matching
+
+    def search(self, request, queryset, term: str):
+        return queryset.filter(search.matches(term, connections[queryset.db].vendor))
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return self.search(request, queryset, search_term), False
+
+
 class SourceForm(PartialDatesFormMixin, forms.ModelForm):
     partial_dates = ("published_on",)
 
 
 @admin.register(Source)
-class SourceAdmin(SimpleHistoryAdmin):
+class SourceAdmin(DocumentSearchMixin, SimpleHistoryAdmin):
     form = SourceForm
     list_display = ["title", "kind", "publisher", "published", "language", "citation_count", "has_text"]
     list_filter = ["kind", "language"]
-    search_fields = ["title", "publisher", "author"]
     readonly_fields = ["sha256", "cited_passages", "created_at", "updated_at"]
 
     def get_fieldsets(self, request, obj=None):
@@ -260,7 +274,7 @@ class CitationForm(forms.ModelForm):
 
 
 @admin.register(Citation)
-class CitationAdmin(SimpleHistoryAdmin):
+class CitationAdmin(DocumentSearchMixin, SimpleHistoryAdmin):
     """Citations are usually added on the cited record's page (its citations inline); here they
     are listed across sources, and a stored one can be corrected but not moved to another
     source or record."""
@@ -269,7 +283,6 @@ class CitationAdmin(SimpleHistoryAdmin):
     list_display = ["__str__", "source", "cited_record", "field", "match", "verified"]
     list_filter = ["match", "content_type", ("source", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["source", "content_type"]
-    search_fields = ["quote"]
     show_full_result_count = False
     autocomplete_fields = ["source"]
     readonly_fields = ["cited_record", "start", "end", "match", "anchored_sha256", "created_at", "updated_at"]

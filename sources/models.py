@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from . import anchoring
 from .partial_dates import clean_partial, partial_date_constraint, partial_date_fields
+from .search import DOCUMENT, SearchDocument
 
 
 def text_sha256(text: str) -> str:
@@ -30,7 +31,9 @@ def validate_language(code: str) -> None:
         )
 
 
-class Source(models.Model):
+class Source(SearchDocument, models.Model):
+    search_fields = ("title", "publisher", "author", "text")
+
     class Kind(models.TextChoices):
         NEWS = "news", "news"
         OFFICIAL = "official", "official statement"
@@ -69,7 +72,7 @@ class Source(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=[DOCUMENT])
 
     class Meta:
         ordering = ["id"]
@@ -124,7 +127,9 @@ class CitationQuerySet(models.QuerySet):
         )
 
 
-class Citation(models.Model):
+class Citation(SearchDocument, models.Model):
+    search_fields = ("quote",)
+
     class Match(models.TextChoices):
         EXACT = "exact", "exact"
         NORMALIZED = "normalized", "normalized"
@@ -181,7 +186,7 @@ class Citation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=[DOCUMENT])
     objects = CitationQuerySet.as_manager()
 
     class Meta:

@@ -1,5 +1,7 @@
-"""The API's `search` parameter: the same cases, with the same answers, on SQLite (substring
-lookups) and on PostgreSQL (full-text search over GIN-indexed documents)."""
+"""The one search (alliances.domain.search): the same cases, with the same answers, on SQLite
+(substring lookups) and on PostgreSQL (full-text search over GIN-indexed documents), through the
+API's `search`, the admin's search box and the cite panel; folded for case and diacritics, and
+built only from what the caller may see."""
 
 import importlib
 from types import SimpleNamespace
@@ -7,10 +9,11 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
+from django.urls import reverse
 from rest_framework.test import APIClient
 
-from alliances.api import search
-from alliances.models import Country
+from alliances.models import Agreement, Claim, Country
+from sources import search
 from tests.conftest import (
     cite,
     make_agreement,
@@ -29,6 +32,7 @@ pytestmark = pytest.mark.django_db
 
 API = "/api/v1"
 migration = importlib.import_module("alliances.migrations.0004_search")
+documents = importlib.import_module("alliances.migrations.0006_search_documents")
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="full-text search and its indexes are PostgreSQL's"
 )
@@ -132,11 +136,11 @@ def test_migration_rewrites_escaped_aliases():
     assert Country.objects.filter(aliases__icontains="Türk").get() == turkey
 
 
-def test_indexes_follow_the_documents():
-    indexed = {apps.get_model(app, model): fields for app, model, _, fields in migration.SEARCH_INDEXES}
-    unindexed = {model: fields for model, fields in search.DOCUMENTS.items() if model not in indexed}
-    assert {**indexed, **unindexed} == search.DOCUMENTS
-    assert [model._meta.model_name for model in unindexed] == ["provisiontype"]
+def test_the_migration_freezes_the_documents_as_the_models_name_them():
+    frozen = {apps.get_model(app, model): fields for app, model, fields in documents.DOCUMENTS}
+    searchable = {model: model.search_fields for model in apps.get_models()
+                  if issubclass(model, search.SearchDocument)}
+    assert frozen == searchable
 
 
 def test_websearch_terms():
@@ -152,20 +156,21 @@ def test_gin_indexes_exist():
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexdef LIKE '%USING gin%'")
         indexes = dict(cursor.fetchall())
-    for _, _, name, _ in migration.SEARCH_INDEXES:
-        assert "to_tsvector('simple'::regconfig" in indexes[name]
+    for _, model, _ in documents.DOCUMENTS:
+        assert "to_tsvector('simple'::regconfig, COALESCE(search_document" in indexes[documents.index_name(model)]
+    assert not set(indexes) & set(documents.OLD_INDEXES)
 
 
 @on_postgresql
-@pytest.mark.parametrize("index", migration.SEARCH_INDEXES, ids=lambda index: index[2])
+@pytest.mark.parametrize("index", documents.DOCUMENTS, ids=lambda index: index[1])
 def test_queries_use_the_gin_indexes(index):
     """The query builds the very expression of the index: the planner can use it."""
-    app, model_name, name, _ = index
-    model = apps.get_model(app, model_name)
+    app, model_name, _ = index
+    model, name = apps.get_model(app, model_name), documents.index_name(model_name)
     with transaction.atomic(), connection.cursor() as cursor:
         # Left only bitmap scans, a query can scan no other index than a GIN index on its document.
         cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-        matching = model.objects.filter(search.matches(model, "shusha relations", "postgresql"))
+        matching = model.objects.filter(search.matches("shusha relations", "postgresql"))
         plan = matching.order_by().explain()
     assert f"Bitmap Index Scan on {name}" in plan
 
@@ -189,3 +194,59 @@ def test_results_come_by_relevance_and_page_through_the_rank():
     by_id = client.get(f"{API}/agreements/", {"search": "friendship", "ordering": "id"}).json()
     assert [row["id"] for row in by_id["results"]] == [once.pk, often.pk]
     assert never.pk not in [row["id"] for row in by_id["results"]]
+
+
+def test_fold():
+    for spelling in ("Şuşa", "şuşa", "ŞUŞA", "Susa", "SUSA"):
+        assert search.fold(spelling) == "susa"
+    assert search.fold("Türkiye") == search.fold("TURKIYE") == "turkiye"
+    assert search.fold("İzmir") == search.fold("ızmir") == "izmir"
+    assert search.fold("Łódź Ærø Straße") == "lodz aero strasse"
+
+
+def shusha_world():
+    source = make_source(title="Field notes", text="The Şuşa summit was held in June 2021 on the hills.")
+    shusha = publish(make_agreement(title="Şuşa Declaration", aliases=["Shushi Declaration"]), source, "Şuşa")
+    other = publish(make_agreement(title="Treaty of Kars"), source, "hills")
+    return source, shusha, other
+
+
+@pytest.mark.parametrize("text", ["Şuşa", "şuşa", "ŞUŞA", "Susa", "Shushi", "shushi declaration"])
+def test_admin_api_and_cite_panel_find_the_same_records(client, editor, text):
+    source, shusha, _ = shusha_world()
+    assert found("agreements", text) == [shusha.pk]
+    client.force_login(editor)
+    changelist = client.get(reverse("admin:alliances_agreement_changelist"), {"q": text})
+    assert [record.pk for record in changelist.context["cl"].result_list] == [shusha.pk]
+    panel = client.get(reverse("admin:sources_source_cite_records", args=[source.pk]), {"term": text}).json()
+    assert [(row["model"], row["object_id"]) for row in panel["results"]] == [("agreement", shusha.pk)]
+
+
+def test_a_source_is_found_by_its_text(client, editor):
+    source, _, _ = shusha_world()
+    assert found("sources", "susa summit") == [source.pk]
+    client.force_login(editor)
+    changelist = client.get(reverse("admin:sources_source_changelist"), {"q": "ŞUŞA summit"})
+    assert [record.pk for record in changelist.context["cl"].result_list] == [source.pk]
+
+
+def test_a_hidden_claimant_is_not_searchable_through_a_published_claim(editor):
+    draft = make_person(name="Zebulon Quartermain")  # a draft
+    claim = publish(make_claim(text="Trade grew.", claimant=draft), make_source(), "Shusha Declaration")
+    for prefix in ("Zeb", "Zebulon", "Zebulon Quartermain", "quartermain"):
+        assert found("claims", prefix) == []
+    as_editor = APIClient()
+    as_editor.force_authenticate(editor)
+    response = as_editor.get(f"{API}/claims/", {"search": "Quartermain"}).json()
+    assert [row["id"] for row in response["results"]] == [claim.pk]
+
+
+def test_bulk_paths_fill_the_documents():
+    from alliances.synthetic.rows import TableWriter
+
+    TableWriter(Agreement, explicit_pk=False).write([{
+        "title": "Ŝpecial Accord", "kind": "treaty", "legal_status": "signed", "aliases": ["Çağrı"],
+    }])
+    assert Agreement.objects.get().search_document == "special accord\ncagri"
+    assert Agreement.objects.filter(search.matches("CAGRI", connection.vendor)).exists()
+    assert not Claim.objects.exists()

@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from alliances.models import Agreement, Clause, Party, ProvisionType
 
-from .base import CitationInline, CuratedAdmin, CuratedInlineMixin, partial_date
+from .base import CitationInline, CuratedAdmin, CuratedInlineMixin, OneSearchMixin, partial_date
 from .reference import STATUS_FIELDS
 
 
@@ -40,7 +40,6 @@ class AgreementAdmin(CuratedAdmin):
     ]
     list_filter = ["status", "kind", "legal_status", ("organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["organisation"]
-    search_fields = ["title", "short_name", "aliases"]
     autocomplete_fields = ["parent", "organisation"]
     inlines = [PartyInline, ClauseInline, CitationInline]
     fieldsets = [
@@ -69,7 +68,6 @@ class PartyAdmin(CuratedAdmin):
     list_display = ["country", "action", "when", "agreement", "signed_by", "verified_citations", "status"]
     list_filter = ["action", "status"]
     list_select_related = ["country", "agreement", "signed_by"]
-    search_fields = ["country__name", "country__iso3", "agreement__title", "agreement__short_name"]
     autocomplete_fields = ["agreement", "country", "signed_by"]
     fieldsets = [
         (None, {"fields": ["agreement", "country", "action", "date", "signed_by"]}),
@@ -86,7 +84,6 @@ class ClauseAdmin(CuratedAdmin):
     list_display = ["label", "agreement", "binding", "provisions", "verified_citations", "status"]
     list_filter = ["binding", "status", "provision_types"]
     list_select_related = ["agreement"]
-    search_fields = ["label", "text", "agreement__title", "agreement__short_name"]
     autocomplete_fields = ["agreement", "provision_types", "obligors", "beneficiaries"]
     fieldsets = [
         (None, {"fields": ["agreement", "label", "text", "provision_types", "conditions", "binding"]}),
@@ -103,10 +100,9 @@ class ClauseAdmin(CuratedAdmin):
 
 
 @admin.register(ProvisionType)
-class ProvisionTypeAdmin(SimpleHistoryAdmin):
+class ProvisionTypeAdmin(OneSearchMixin, SimpleHistoryAdmin):
     list_display = ["name", "slug", "atop_variable", "cow_type", "clause_count"]
     list_filter = ["atop_variable"]
-    search_fields = ["name", "slug", "description"]
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request):

@@ -10,7 +10,9 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
+from alliances.domain.search import search
 from alliances.models import Status
+from sources.admin import DocumentSearchMixin
 from sources.models import Citation
 from sources.partial_dates import format_partial
 
@@ -113,7 +115,15 @@ class CuratedInlineMixin:
         return formset
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class OneSearchMixin(DocumentSearchMixin):
+    """The register's one search (alliances.domain.search) in the admin: the search boxes, the
+    autocompletes and the cite panel find what the API's `search` finds."""
+
+    def search(self, request, queryset, term: str):
+        return search(queryset, term, request.user)
+
+
+class CuratedAdmin(OneSearchMixin, SimpleHistoryAdmin):
     """Base admin of a curated record.
 
     Subclasses list their own inlines before the citations: `inlines = [..., CitationInline]`.

@@ -9,8 +9,10 @@ from alliances.models.base import left_unsupported, unsupported_reason
 from sources.admin import CitationAdmin as SourcesCitationAdmin
 from sources.models import Citation
 
+from .base import OneSearchMixin
 
-class CitationAdmin(SourcesCitationAdmin):
+
+class CitationAdmin(OneSearchMixin, SourcesCitationAdmin):
     def get_deleted_objects(self, objs, request):
         deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
         refused = [unsupported_reason(record) for record in left_unsupported(list(objs))]

@@ -13,7 +13,6 @@ class ClaimAdmin(CuratedAdmin):
     list_display = ["__str__", "kind", "claimant", "claimed", "rank", "verified_citations", "status"]
     list_filter = ["kind", "rank", "status"]
     list_select_related = ["claimant"]
-    search_fields = ["text", "claimant__name", "claimant__aliases"]
     autocomplete_fields = [
         "claimant", "subject_countries", "subject_organisations", "subject_agreements", "contradicts",
     ]

@@ -19,7 +19,6 @@ STATUS_FIELDS = ("Record", {"fields": [("status", "change_reason"), ("created_at
 class CountryAdmin(CuratedAdmin):
     list_display = ["name", "iso3", "iso2", "cow_code", "alias_list", "status"]
     list_filter = ["status"]
-    search_fields = ["name", "iso2", "iso3", "aliases"]
     fieldsets = [
         (None, {"fields": ["name", ("iso2", "iso3", "cow_code"), "wikidata_qid", "aliases"]}),
         STATUS_FIELDS,
@@ -51,7 +50,6 @@ class CountryAdmin(CuratedAdmin):
 class OrganisationAdmin(CuratedAdmin):
     list_display = ["name", "acronym", "kind", "founded", "member_count", "status"]
     list_filter = ["kind", "status"]
-    search_fields = ["name", "acronym", "aliases"]
     fieldsets = [
         (None, {"fields": [
             "name", "acronym", "aliases", "kind", "founded_on", "wikidata_qid",
@@ -76,7 +74,6 @@ class MembershipAdmin(CuratedAdmin):
     list_display = ["country", "organisation", "role", "joined", "left", "verified_citations", "status"]
     list_filter = ["role", "status", ("organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country", "organisation"]
-    search_fields = ["country__name", "country__iso3", "organisation__name", "organisation__acronym"]
     autocomplete_fields = ["organisation", "country"]
     fieldsets = [
         (None, {"fields": [
@@ -99,7 +96,6 @@ class PersonAdmin(CuratedAdmin):
     list_display = ["name", "affiliation", "country", "organisation", "status"]
     list_filter = ["status", ("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country", "organisation"]
-    search_fields = ["name", "aliases", "affiliation"]
     autocomplete_fields = ["country", "organisation"]
     fieldsets = [
         (None, {"fields": ["name", "aliases", "affiliation", "country", "organisation", "wikidata_qid"]}),

@@ -1,5 +1,5 @@
 """One FilterSet per resource. Countries are given as iso2 or iso3 (any case); related records
-by id; `search` goes through alliances.api.search; `ordering` takes a whitelist, and the
+by id; `search` goes through alliances.domain.search; `ordering` takes a whitelist, and the
 pagination always ends the order with `id`."""
 
 import functools
@@ -13,6 +13,7 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
 from alliances.domain import registry
+from alliances.domain.search import search
 from alliances.models import (
     Agreement,
     Claim,
@@ -26,8 +27,6 @@ from alliances.models import (
     Status,
 )
 from sources.models import Citation, Source
-
-from . import search
 
 MAX_ID = 2**63 - 1
 country_code = RegexValidator(r"^[A-Za-z]{2,3}$", "Give an ISO alpha-2 or alpha-3 code.")
@@ -98,10 +97,9 @@ def date_range(field: str) -> tuple[filters.DateFilter, filters.DateFilter]:
 
 class RecordFilterSet(filters.FilterSet):
     search = filters.CharFilter(method="filter_search", help_text="Words to look for.")
-    search_function = None
 
     def filter_search(self, queryset, name, value):
-        return type(self).search_function(queryset, value) if value else queryset
+        return search(queryset, value, getattr(self.request, "user", None)) if value else queryset
 
     def filter_through(self, queryset, name, value):
         """Through a many-to-many path a record would match once per row: select ids instead."""
@@ -128,7 +126,6 @@ class CuratedFilterSet(RecordFilterSet):
 
 
 class CountryFilterSet(CuratedFilterSet):
-    search_function = search.search_countries
     ordering = filters.OrderingFilter(
         fields=("name", "iso2", "iso3", "cow_code", "created_at", "updated_at", "id")
     )
@@ -139,7 +136,6 @@ class CountryFilterSet(CuratedFilterSet):
 
 
 class OrganisationFilterSet(CuratedFilterSet):
-    search_function = search.search_organisations
     kind = filters.ChoiceFilter(choices=Organisation.Kind.choices)
     country = filters.CharFilter(
         method="filter_country", help_text="Organisations this country (iso2 or iso3) is a member of.",
@@ -160,7 +156,6 @@ class OrganisationFilterSet(CuratedFilterSet):
 
 
 class MembershipFilterSet(CuratedFilterSet):
-    search_function = search.search_memberships
     country = CountryFilter("country")
     organisation = by_id(Organisation)
     role = filters.ChoiceFilter(choices=Membership.Role.choices)
@@ -180,7 +175,6 @@ class MembershipFilterSet(CuratedFilterSet):
 
 
 class PersonFilterSet(CuratedFilterSet):
-    search_function = search.search_persons
     country = CountryFilter("country")
     organisation = by_id(Organisation)
     ordering = filters.OrderingFilter(fields=("name", "created_at", "updated_at", "id"))
@@ -191,7 +185,6 @@ class PersonFilterSet(CuratedFilterSet):
 
 
 class AgreementFilterSet(CuratedFilterSet):
-    search_function = search.search_agreements
     kind = filters.ChoiceFilter(choices=Agreement.Kind.choices)
     legal_status = filters.ChoiceFilter(choices=Agreement.LegalStatus.choices)
     country = filters.CharFilter(
@@ -235,7 +228,6 @@ class AgreementFilterSet(CuratedFilterSet):
 
 
 class PartyFilterSet(CuratedFilterSet):
-    search_function = search.search_parties
     agreement = by_id(Agreement)
     country = CountryFilter("country")
     action = filters.ChoiceFilter(choices=Party.Action.choices)
@@ -248,7 +240,6 @@ class PartyFilterSet(CuratedFilterSet):
 
 
 class ClauseFilterSet(CuratedFilterSet):
-    search_function = search.search_clauses
     agreement = by_id(Agreement)
     provision = SlugChoiceFilter(
         queryset=ProvisionType.objects.all(), to_field_name="slug", field_name="provision_types",
@@ -267,7 +258,6 @@ class ClauseFilterSet(CuratedFilterSet):
 
 
 class ProvisionTypeFilterSet(RecordFilterSet):
-    search_function = search.search_provision_types
     atop_variable = filters.ChoiceFilter(choices=ProvisionType.AtopVariable.choices)
     ordering = filters.OrderingFilter(fields=("slug", "name", "id"))
 
@@ -277,7 +267,6 @@ class ProvisionTypeFilterSet(RecordFilterSet):
 
 
 class ClaimFilterSet(CuratedFilterSet):
-    search_function = search.search_claims
     kind = filters.ChoiceFilter(choices=Claim.Kind.choices)
     rank = filters.ChoiceFilter(choices=Claim.Rank.choices)
     claimant = by_id(Person)
@@ -299,7 +288,6 @@ class ClaimFilterSet(CuratedFilterSet):
 
 
 class SourceFilterSet(RecordFilterSet):
-    search_function = search.search_sources
     kind = filters.ChoiceFilter(choices=Source.Kind.choices)
     language = filters.CharFilter(help_text="ISO 639-1 code, e.g. en.")
     published_after, published_before = date_range("published_on")
@@ -314,7 +302,6 @@ class SourceFilterSet(RecordFilterSet):
 
 
 class CitationFilterSet(RecordFilterSet):
-    search_function = search.search_citations
     source = by_id(Source)
     record_type = filters.ChoiceFilter(
         choices=[(name, name) for name in sorted(registry.by_name())], method="filter_record_type",

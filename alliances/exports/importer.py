@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 from alliances.bulk_loads import analyze, reset_sequences
 from alliances.models import Country, ProvisionType
 from sources.models import Citation, Source, text_sha256
+from sources.search import SearchDocument, record_document
 
 from .csv_stream import unneutralise
 from .dataset import DESCRIPTOR
@@ -144,6 +145,8 @@ def load_table(table: Table, rows: Iterable[list[str]], context: Context, histor
             related = {column.m2m: attributes.pop(column.m2m) for column in table.columns if column.m2m}
             record = model(**attributes)
             check_record(record)
+            if isinstance(record, SearchDocument):  # bulk_create sends no pre_save
+                record.search_document = record_document(record)
             records.append(record)
             links += [(name, record.pk, target) for name, targets in related.items() for target in targets]
         with exported_timestamps(model):

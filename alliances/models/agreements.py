@@ -8,15 +8,17 @@ from simple_history.models import HistoricalRecords
 
 from alliances.domain import binding
 from sources.partial_dates import partial_date_constraint, partial_date_fields
+from sources.search import DOCUMENT, SearchDocument
 
 from .base import CuratedQuerySet, CuratedRecord, Status, date_order_constraint, status_constraint
 from .fields import aliases_field
 from .reference import Country, Organisation, Person
 
 
-class ProvisionType(models.Model):
+class ProvisionType(SearchDocument, models.Model):
     """The provision taxonomy: ATOP's core obligations plus the kinds of cooperation the
     sources describe. Seeded by a data migration."""
+    search_fields = ("slug", "name", "description")
 
     class AtopVariable(models.TextChoices):
         DEFENSE = "defense", "defense"
@@ -38,7 +40,7 @@ class ProvisionType(models.Model):
         "(I defense pact, II neutrality/non-aggression, III entente).",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=[DOCUMENT])
 
     class Meta:
         ordering = ["id"]
@@ -71,7 +73,9 @@ class AgreementQuerySet(CuratedQuerySet):
         return self.filter(Exists(bound.filter(agreement=OuterRef("pk"))))
 
 
-class Agreement(CuratedRecord):
+class Agreement(SearchDocument, CuratedRecord):
+    search_fields = ("title", "short_name", "aliases", "summary", "signed_at")
+
     class Kind(models.TextChoices):
         TREATY = "treaty", "treaty"
         DECLARATION = "declaration", "declaration"
@@ -201,7 +205,9 @@ class Party(CuratedRecord):
         return f"{self.country} – {self.get_action_display()} – {self.agreement}"
 
 
-class Clause(CuratedRecord):
+class Clause(SearchDocument, CuratedRecord):
+    search_fields = ("label", "text", "conditions")
+
     class Binding(models.TextChoices):
         BINDING = "binding", "binding"
         ASPIRATIONAL = "aspirational", "aspirational"

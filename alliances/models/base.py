@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from sources.models import Citation
 from sources.partial_dates import clean_partial, period_end
+from sources.search import DOCUMENT
 
 
 class Status(models.TextChoices):
@@ -78,7 +79,8 @@ class CuratedRecord(models.Model):
     updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
     citations = GenericRelation(Citation, related_query_name="%(class)s")
 
-    history = HistoricalRecords(inherit=True)
+    # The search document is derived from the other fields: nothing to keep in history.
+    history = HistoricalRecords(inherit=True, excluded_fields=[DOCUMENT])
     objects = CuratedQuerySet.as_manager()
 
     class Meta:

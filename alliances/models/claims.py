@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 
 from sources.partial_dates import partial_date_constraint, partial_date_fields
+from sources.search import SearchDocument
 
 from .agreements import Agreement
 from .base import CuratedRecord, date_order_constraint, status_constraint
@@ -17,7 +18,9 @@ class QuantityBound(models.TextChoices):
     UNDER = "under", "less than (under, below: an upper bound)"
 
 
-class Claim(CuratedRecord):
+class Claim(SearchDocument, CuratedRecord):
+    search_fields = ("text", "rank_reason")
+
     class Kind(models.TextChoices):
         FACT = "fact", "fact"
         FIGURE = "figure", "figure"

@@ -8,12 +8,15 @@ from django.db import models
 from django.db.models import Q
 
 from sources.partial_dates import partial_date_constraint, partial_date_fields
+from sources.search import SearchDocument
 
 from .base import CuratedQuerySet, CuratedRecord, date_order_constraint, status_constraint
 from .fields import aliases_field, validate_iso2, validate_iso3, wikidata_field
 
 
-class Country(CuratedRecord):
+class Country(SearchDocument, CuratedRecord):
+    search_fields = ("name", "iso2", "iso3", "aliases")
+
     name = models.CharField(max_length=200, help_text="Common English name of the state.")
     iso2 = models.CharField(
         "ISO alpha-2", max_length=2, unique=True, validators=[validate_iso2],
@@ -52,7 +55,9 @@ class Country(CuratedRecord):
             )
 
 
-class Organisation(CuratedRecord):
+class Organisation(SearchDocument, CuratedRecord):
+    search_fields = ("name", "acronym", "aliases")
+
     class Kind(models.TextChoices):
         MILITARY_ALLIANCE = "military_alliance", "military alliance"
         SECURITY_ORGANISATION = "security_organisation", "security organisation"
@@ -139,7 +144,9 @@ class Membership(CuratedRecord):
         return f"{self.country} – {self.organisation.acronym or self.organisation.name} ({self.role})"
 
 
-class Person(CuratedRecord):
+class Person(SearchDocument, CuratedRecord):
+    search_fields = ("name", "affiliation", "aliases")
+
     name = models.CharField(max_length=200, help_text="Full name as usually written in English.")
     aliases = aliases_field()
     affiliation = models.CharField(

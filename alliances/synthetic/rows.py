@@ -17,6 +17,8 @@ from itertools import islice
 from django.db import connections, models
 from django.utils import timezone
 
+from sources.search import DOCUMENT, SearchDocument, document
+
 BATCH_SIZE = 5_000
 
 
@@ -40,6 +42,8 @@ class TableWriter:
             self.default_row[field.attname] = default if convert is None else convert(default)
             if convert is not None:
                 self.converting.append((field.attname, convert))
+        # Rows skip save(), so the search document is computed here as saving would.
+        self.document_fields = model.search_fields if issubclass(model, SearchDocument) else ()
         self.getter = operator.itemgetter(*self.names)
         columns = ", ".join(quote(f.column) for f in self.fields)
         placeholders = ", ".join(["%s"] * len(self.fields))
@@ -61,6 +65,8 @@ class TableWriter:
             unknown = sorted(set(row) - self.allowed)
             raise KeyError(f"{self.model.__name__} has no column(s) {unknown}")
         merged = self.default_row | row
+        if self.document_fields:
+            merged[DOCUMENT] = document(self.document_fields, row)
         for name, convert in self.converting:
             if name in row:
                 merged[name] = convert(row[name])
