@@ -54,5 +54,5 @@ LOADTEST_USERS ?= 20
 LOADTEST_SYNTHETIC ?= 0
 .PHONY: loadtest
 loadtest: install
-	$(PY) -m alliances.loadtest load --require-postgres \
+	$(PY) -m tools.loadtest load --require-postgres \
 		--run-time $(LOADTEST_TIME) --users $(LOADTEST_USERS) --synthetic $(LOADTEST_SYNTHETIC)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "simple_history",
     "sources",
     "alliances",
+    "tools",  # development commands only (generate_synthetic, benchmark): see tools/__init__.py
 ]
 
 MIDDLEWARE = [

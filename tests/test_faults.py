@@ -1,6 +1,6 @@
 """Faults: a database that does not answer gives a clean 503, a write refused by a constraint
 midway leaves nothing half-written. (Killing a worker and restarting PostgreSQL under load are
-scenarios of alliances.loadtest, run by .ci/run.)"""
+scenarios of tools.loadtest, run by .ci/run.)"""
 
 import json
 
@@ -9,9 +9,9 @@ from django.contrib.admin.sites import AdminSite
 from django.db import OperationalError
 
 from alliances.api import serializers
-from alliances.loadtest.server import PROXY_HEADERS, Gunicorn, free_port, production_env
 from alliances.models import Claim
 from tests.conftest import make_country, token_client
+from tools.loadtest.server import PROXY_HEADERS, Gunicorn, free_port, production_env
 
 # Database down ------------------------------------------------------------------------------
 

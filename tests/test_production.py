@@ -8,8 +8,8 @@ import sys
 import pytest
 from django.test import override_settings
 
-from alliances.loadtest.server import BASE_DIR, PROXY_HEADERS, Gunicorn, production_env
 from tests.conftest import make_user, token_client
+from tools.loadtest.server import BASE_DIR, PROXY_HEADERS, Gunicorn, production_env
 
 
 def run_manage(*args, env) -> subprocess.CompletedProcess:

@@ -157,7 +157,8 @@ def test_gin_indexes_exist():
         cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexdef LIKE '%USING gin%'")
         indexes = dict(cursor.fetchall())
     for _, model, _ in documents.DOCUMENTS:
-        assert "to_tsvector('simple'::regconfig, COALESCE(search_document" in indexes[documents.index_name(model)]
+        expression = "to_tsvector('simple'::regconfig, COALESCE(search_document"
+        assert expression in indexes[documents.index_name(model)]
     assert not set(indexes) & set(documents.OLD_INDEXES)
 
 
@@ -242,7 +243,7 @@ def test_a_hidden_claimant_is_not_searchable_through_a_published_claim(editor):
 
 
 def test_bulk_paths_fill_the_documents():
-    from alliances.synthetic.rows import TableWriter
+    from tools.synthetic.rows import TableWriter
 
     TableWriter(Agreement, explicit_pk=False).write([{
         "title": "Ŝpecial Accord", "kind": "treaty", "legal_status": "signed", "aliases": ["Çağrı"],

@@ -10,11 +10,11 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from alliances.models import Agreement, Claim, Clause, Country, Membership, Organisation, Party, Person
-from alliances.synthetic import Scale, checksum, generate
 from sources.anchoring import anchor_quote
 from sources.models import Citation, Source
 from sources.partial_dates import period_end
 from tests.conftest import make_source
+from tools.synthetic import Scale, checksum, generate
 
 N = 2_000
 CITED_MODELS = (Agreement, Party, Clause, Membership, Claim)
@@ -151,7 +151,7 @@ def test_the_command_refuses_a_database_that_holds_data(db, capsys):
 def test_benchmark_statistics_and_csv_counting():
     import io
 
-    from alliances.benchmarking.client import Unavailable, count_csv_rows, interleaved, percentile
+    from tools.benchmarking.client import Unavailable, count_csv_rows, interleaved, percentile
 
     assert percentile(list(range(1, 101)), 50) == 50
     assert percentile(list(range(1, 101)), 99) == 99

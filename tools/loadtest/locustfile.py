@@ -1,7 +1,7 @@
 """The mixed load: anonymous readers (lists, details, filters, CSV) and token-authenticated
 editors writing claims and their citations.
 
-Run by alliances.loadtest.run, which prepares the database and passes LOADTEST_PLAN (a JSON
+Run by tools.loadtest.run, which prepares the database and passes LOADTEST_PLAN (a JSON
 file: the editor's token, ids to read, quotes to cite) and LOADTEST_EVENTS (where every request
 and every acknowledged write is logged, one JSON object a line, for the checks afterwards).
 """

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from alliances.loadtest.server import free_port, production_env
+from tools.loadtest.server import free_port, production_env
 
 HOST = "127.0.0.1"  # loopback only
 

@@ -235,7 +235,7 @@ class Benchmark:
     def in_process(self, database: Path) -> None:
         self.say("Queries per list request and the dyad-year export (in-process) ...")
         completed = subprocess.run(
-            [sys.executable, "-m", "alliances.benchmarking.inprocess", str(database)],
+            [sys.executable, "-m", "tools.benchmarking.inprocess", str(database)],
             capture_output=True, text=True, cwd=settings.BASE_DIR, timeout=1800,
             env={k: v for k, v in os.environ.items() if k != "DATABASE_URL"},
         )

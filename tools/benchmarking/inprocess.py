@@ -1,6 +1,6 @@
 """Measurements taken inside Django, against the benchmark database:
 
-    python -m alliances.benchmarking.inprocess DB_FILE   (prints JSON)
+    python -m tools.benchmarking.inprocess DB_FILE   (prints JSON)
 
 A separate process, because settings read DATABASE_URL once, at start-up.
 - queries per list request at page sizes 5 and 500, from Django's own query log

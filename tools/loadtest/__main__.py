@@ -1,4 +1,4 @@
-"""python -m alliances.loadtest [scenario ...] [options]: exit status 0 when every check holds.
+"""python -m tools.loadtest [scenario ...] [options]: exit status 0 when every check holds.
 
 Scenarios: load (the plain load test, the default), kill-worker, restart-postgres, backup,
 all (the four, in that order). Without PostgreSQL at
@@ -19,7 +19,7 @@ def seconds(value: str) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m alliances.loadtest", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m tools.loadtest", description=__doc__)
     parser.add_argument("scenarios", nargs="*", default=["load"], metavar="scenario",
                         help="load (default), kill-worker, restart-postgres, backup or all")
     parser.add_argument("--run-time", type=seconds, default=30, help="Load duration (30, 30s, 1m).")

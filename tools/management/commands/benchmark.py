@@ -15,8 +15,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from alliances.benchmarking import dataset
-from alliances.benchmarking.runner import PARTS, Benchmark, Options, table
+from tools.benchmarking import dataset
+from tools.benchmarking.runner import PARTS, Benchmark, Options, table
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""The limit for a CSV export: python -m alliances.benchmarking.raw_csv DB TABLE > out.csv
+"""The limit for a CSV export: python -m tools.benchmarking.raw_csv DB TABLE > out.csv
 
 Nothing but sqlite3 and csv.writer, streaming the whole table in id order (no Django).
 """

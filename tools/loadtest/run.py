@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alliances.benchmarking.client import percentile
+from tools.benchmarking.client import percentile
 
 from .server import BASE_DIR, PROXY_HEADERS, Gunicorn, production_env
 

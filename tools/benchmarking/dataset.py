@@ -13,7 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from alliances.synthetic import GENERATOR_VERSION
+from tools.synthetic import GENERATOR_VERSION
 
 DEFAULT_DIRECTORY = Path(settings.BASE_DIR) / "bench"
 

@@ -22,8 +22,8 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from alliances.models import Agreement, Claim
-from alliances.synthetic import GENERATOR_VERSION, Scale, checksum, generate, holds_synthetic_data
 from sources.models import Source
+from tools.synthetic import GENERATOR_VERSION, Scale, checksum, generate, holds_synthetic_data
 
 
 class Command(BaseCommand):

@@ -89,7 +89,7 @@ def raw_csv(database: str, table: str) -> Download:
     """The limit: a plain sqlite3 + csv.writer script piping the table to us, read the same way."""
     started = time.perf_counter()
     process = subprocess.Popen(
-        [sys.executable, "-m", "alliances.benchmarking.raw_csv", database, table], stdout=subprocess.PIPE,
+        [sys.executable, "-m", "tools.benchmarking.raw_csv", database, table], stdout=subprocess.PIPE,
     )
     try:
         rows = count_csv_rows(process.stdout)
