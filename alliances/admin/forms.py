@@ -76,7 +76,8 @@ class CuratedForm(PublishGuardForm):
     citations_inline = False
 
     change_reason = forms.CharField(
-        label="Reason for the change", required=False, max_length=100,
+        label="Reason for the change", required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text="Optional; kept in the record's history.",
     )
 

@@ -5,14 +5,24 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
+from django.template.defaultfilters import truncatechars
 from django.urls import path
+from django.utils.html import format_html
 
 from alliances.models import Country, Membership, Organisation, Person
 
 from .base import CuratedAdmin, partial_date
 from .pictures import country_timeline_view
 
-STATUS_FIELDS = ("Record", {"fields": [("status", "change_reason"), ("created_at", "updated_at")]})
+STATUS_FIELDS = ("Record", {"fields": ["note", ("status", "change_reason"), ("created_at", "updated_at")]})
+
+
+@admin.display(description="note", ordering="note")
+def note_excerpt(record) -> str:
+    """The curators' note, shortened for a changelist column; the whole of it on hover."""
+    if not record.note:
+        return "–"
+    return format_html('<span title="{}">{}</span>', record.note, truncatechars(record.note, 60))
 
 
 @admin.register(Country)
@@ -73,7 +83,9 @@ class OrganisationAdmin(CuratedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(CuratedAdmin):
-    list_display = ["country", "organisation", "role", "joined", "left", "verified_citations", "status"]
+    list_display = [
+        "country", "organisation", "role", "joined", "left", "verified_citations", "status", note_excerpt,
+    ]
     list_filter = ["role", "status", ("organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country", "organisation"]
     search_fields = ["country__name", "country__iso3", "organisation__name", "organisation__acronym"]
