@@ -5,7 +5,6 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
-from django.template.defaultfilters import truncatechars
 from django.urls import path
 from django.utils.html import format_html
 
@@ -18,11 +17,11 @@ STATUS_FIELDS = ("Record", {"fields": ["note", ("status", "change_reason"), ("cr
 
 
 @admin.display(description="note", ordering="note")
-def note_excerpt(record) -> str:
-    """The curators' note, shortened for a changelist column; the whole of it on hover."""
+def note_mark(record) -> str:
+    """Whether the curators left a note, for a changelist column: the note itself on hover."""
     if not record.note:
         return "–"
-    return format_html('<span title="{}">{}</span>', record.note, truncatechars(record.note, 60))
+    return format_html('<abbr class="note-mark" title="{}">✎ note</abbr>', record.note)
 
 
 @admin.register(Country)
@@ -84,7 +83,7 @@ class OrganisationAdmin(CuratedAdmin):
 @admin.register(Membership)
 class MembershipAdmin(CuratedAdmin):
     list_display = [
-        "country", "organisation", "role", "joined", "left", "verified_citations", "status", note_excerpt,
+        "country", "organisation", "role", "joined", "left", "verified_citations", "status", note_mark,
     ]
     list_filter = ["role", "status", ("organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country", "organisation"]
@@ -96,6 +95,9 @@ class MembershipAdmin(CuratedAdmin):
         ]}),
         STATUS_FIELDS,
     ]
+
+    class Media:
+        css = {"all": ["alliances/pages.css"]}  # the list's long names wrap
 
     @admin.display(description="joined", ordering="joined_on")
     def joined(self, record) -> str:
