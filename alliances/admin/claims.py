@@ -64,7 +64,7 @@ def cited_passages(claim: Claim):
     """The claim's citations (prefetched with their sources) as a list of quotes and sources."""
     citations = claim.citations.all()
     if not citations:
-        return format_html('<p class="claim-said">No citation.</p>')
+        return format_html('<p class="claim-said">{}</p>', "No citation.")
     items = format_html_join("", '<li class="{}"><q>{}</q> — <a href="{}">{}</a></li>', (
         ("verified" if citation.verified else "unverified", truncatechars(citation.quote, QUOTE_SHOWN),
          reverse("admin:sources_source_change", args=[citation.source_id]), citation.source.title)
