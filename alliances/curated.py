@@ -43,29 +43,27 @@ from .models import (
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "curated.yaml"
 CHANGE_REASON = "load_curated"
 
-CITED = {"citations"}
+# What every curated record's entry may carry besides its own fields.
+CURATED = {"status", "note", "citations"}
 SECTIONS = {
     "sources": {"key", "file", "title", "publisher", "author", "url", "published", "published_note",
                 "language", "kind"},
-    "countries": {"iso3", "name", "cow_code", "wikidata_qid", "aliases", "status"} | CITED,
-    "organisations": {"key", "name", "acronym", "aliases", "kind", "founded_on", "wikidata_qid",
-                      "status"} | CITED,
-    "persons": {"key", "name", "aliases", "affiliation", "country", "organisation", "wikidata_qid",
-                "status"} | CITED,
+    "countries": {"iso3", "name", "cow_code", "wikidata_qid", "aliases"} | CURATED,
+    "organisations": {"key", "name", "acronym", "aliases", "kind", "founded_on", "wikidata_qid"} | CURATED,
+    "persons": {"key", "name", "aliases", "affiliation", "country", "organisation", "wikidata_qid"} | CURATED,
     "agreements": {"key", "title", "short_name", "aliases", "kind", "legal_status", "signed_on",
-                   "signed_at", "in_force_on", "ends_on", "parent", "organisation", "summary",
-                   "status"} | CITED,
-    "memberships": {"organisation", "country", "role", "joined_on", "left_on", "status"} | CITED,
-    "parties": {"agreement", "country", "action", "date", "signed_by", "status"} | CITED,
+                   "signed_at", "in_force_on", "ends_on", "parent", "organisation", "summary"} | CURATED,
+    "memberships": {"organisation", "country", "role", "joined_on", "left_on"} | CURATED,
+    "parties": {"agreement", "country", "action", "date", "signed_by"} | CURATED,
     "clauses": {"key", "agreement", "label", "text", "provision_types", "conditions", "binding",
-                "obligors", "beneficiaries", "status"} | CITED,
+                "obligors", "beneficiaries"} | CURATED,
     "claims": {"key", "text", "kind", "claimant", "claimed_on", "subjects", "quantity", "rank",
-               "rank_reason", "contradicts", "status"} | CITED,
+               "rank_reason", "contradicts"} | CURATED,
 }
 NESTED = {
     "citations": {"source", "quote", "fragment", "prefix", "suffix", "field"},
     "subjects": {"countries", "organisations", "agreements"},
-    "quantity": {"value", "unit", "bound", "scale_note", "period_start", "period_end"},
+    "quantity": {"value", "unit", "bound", "period_start", "period_end"},
 }
 
 
@@ -307,6 +305,7 @@ class Loader:
             self.keep(record)
             return record
         record = record or model()
+        fields["note"] = text(entry, "note")
         citations, verified = self.anchored(record, entry.get("citations") or [])
         status = text(entry, "status")  # not given: the loader leaves it to the editors
         if status == Status.PUBLISHED and model.requires_provenance and not verified and self.texts_missing:

@@ -63,6 +63,7 @@ def dataset() -> dict:
                                 field="signed_on")},
         ],
         "memberships": [{"organisation": "ctf", "country": "GEO", "role": "observer", "joined_on": "2024-03",
+                         "note": "Joined on the pact's day, the\nmonth of the dateline.",
                          "status": "published", "citations": cited("Georgia also joined")}],
         "parties": [
             {"agreement": "pact", "country": iso3, "action": "signature", "date": "2024-03-12",
@@ -79,8 +80,8 @@ def dataset() -> dict:
         "claims": [
             {"key": "trade", "text": "Kazakh–Georgian trade grew by 12 percent in 2023.", "kind": "figure",
              "subjects": {"countries": ["KAZ", "GEO"]},
-             "quantity": {"value": 12, "unit": "percent", "scale_note": "a growth rate",
-                          "period_start": "2023", "period_end": "2023"},
+             "quantity": {"value": 12, "unit": "percent", "period_start": "2023", "period_end": "2023"},
+             "note": "A growth rate; the officials give no base year, so 2023 over 2022 is assumed.",
              "contradicts": ["doubt"], "status": "published", "citations": cited("grew by 12 percent")},
             {"key": "doubt", "text": "The trade growth figure is optimistic.", "kind": "assessment",
              "claimant": "dana", "claimed_on": "2024-03-12", "status": "published",
@@ -134,7 +135,10 @@ def test_loads_every_section(tmp_path):
     membership = Membership.objects.get()
     assert (membership.role, membership.joined_on_precision) == ("observer", "month")
     assert list(Clause.objects.get().provision_types.values_list("slug", flat=True)) == ["consultation"]
+    assert membership.note == "Joined on the pact's day, the\nmonth of the dateline."
     trade = Claim.objects.get(kind="figure")
+    assert trade.note.startswith("A growth rate;")
+    assert pact.note == ""  # an entry without a note
     assert (trade.quantity_value, trade.quantity_unit) == (12, "percent")
     assert (trade.period_start, trade.period_start_precision) == (datetime.date(2023, 1, 1), "year")
     assert list(trade.contradicts.all()) == [Claim.objects.get(kind="assessment")]
@@ -178,9 +182,15 @@ def test_a_changed_value_updates_only_its_record(tmp_path):
     data["clauses"][0]["provision_types"] = ["consultation", "mobility"]
     data["persons"][0]["affiliation"] = "Analyst"
     data["claims"][1]["contradicts"] = ["trade"]  # said from the other side: the same relation
+    data["memberships"][0]["note"] = "Joined as observer, per the dateline."
     write(tmp_path, data)
     out, _ = load(path, seeds)
     assert "person: 0 created, 1 updated, 0 unchanged" in out
+    assert "membership: 0 created, 1 updated, 0 unchanged" in out
+    membership = Membership.objects.get()
+    assert membership.note == "Joined as observer, per the dateline."
+    assert membership.history.first().note == "Joined as observer, per the dateline."
+    assert membership.history.last().note.startswith("Joined on the pact's day")
     assert "clause: 0 created, 1 updated, 0 unchanged" in out
     assert "claim: 0 created, 0 updated, 2 unchanged" in out
     after = row_counts()
@@ -382,6 +392,17 @@ def spot_checks():
     assert new_alliance in not_classic.contradicts.all()
     trade = Claim.objects.get(text__startswith="Uzbek–Azerbaijani trade exceeded")
     assert (trade.quantity_value, trade.quantity_unit, trade.quantity_bound) == (181_000_000, "USD", "over")
+    # The curators' reasons are the records' notes: why a membership is held for review, how a
+    # relative date was resolved.
+    hungary = Membership.objects.get(country__iso3="HUN", organisation__acronym="OTS")
+    assert (hungary.status, hungary.role) == ("review", "observer")
+    assert "observer state" in hungary.note
+    treaty = Party.objects.get(
+        agreement__short_name="Uzbekistan–Azerbaijan Treaty on Allied Relations", country__iso3="AZE",
+        action="signature",
+    )
+    assert '"signed in Tashkent last year" -> "2024"' in treaty.note
+    assert sum(model.objects.exclude(note="").count() for model in CURATED) >= 60
 
 
 @needs_seeds

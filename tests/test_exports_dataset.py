@@ -33,6 +33,8 @@ from tests.conftest import (
 pytestmark = pytest.mark.django_db
 
 YEAR = "2025"
+# A curators' note with what a CSV cell must carry: a line break, the list separator, quotes.
+NOTE = 'Held for review: 002 says "set to attend";\njoined_on from general knowledge.'
 
 
 def build_register():
@@ -46,7 +48,7 @@ def build_register():
     source = make_source(title="Shusha", published_on="2021-06", language="en", kind="news")
     bare = make_source(title="No stored text", text="", url="https://example.org/a")
     publish(make_membership(organisation=ots, country=aze, joined_on="2009", role="member"), source)
-    make_membership(organisation=ots, country=uzb, joined_on="2019-10-15", left_on="2030")
+    make_membership(organisation=ots, country=uzb, joined_on="2019-10-15", left_on="2030", note=NOTE)
     person = make_person(name="İlham Əliyev", country=aze, organisation=ots, aliases=["Ilham Aliyev"])
     shusha = make_agreement(
         title="Shusha Declaration on Allied Relations", short_name="Shusha Declaration",
@@ -145,6 +147,19 @@ def test_every_exported_column_is_in_the_codebook(tmp_path):
     for filename, rows in streams.items():
         assert {(filename, column) for column in next(iter(rows))} <= documented, filename
     assert all(entry["description"] for entry in codebook.entries()), "a column without a meaning"
+
+
+def test_the_curators_notes_are_exported_with_their_meaning(tmp_path):
+    build_register()
+    descriptor = export(tmp_path)
+    memberships = next(resource for resource in descriptor["resources"] if resource["name"] == "memberships")
+    [field] = [field for field in memberships["schema"]["fields"] if field["name"] == "note"]
+    assert field["type"] == "string" and field["description"].startswith("The curators' note on the record")
+    with open(tmp_path / "memberships.csv", encoding="utf-8", newline="") as data:
+        assert [row["note"] for row in csv.DictReader(data)] == ["", NOTE]
+    with open(tmp_path / "codebook.csv", encoding="utf-8", newline="") as data:
+        noted = {row["file"] for row in csv.DictReader(data) if row["column"] == "note"}
+    assert noted == {f"{name}.csv" for name, table in TABLES.items() if table.cited}
 
 
 def test_round_trip_gives_byte_identical_files(tmp_path, empty_the_database):

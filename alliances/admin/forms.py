@@ -1,6 +1,7 @@
 """Form pieces the curated admins share: aliases one per line, and the publishing guard."""
 
 from django import forms
+from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import ValidationError
 
 from alliances.models import Status
@@ -76,9 +77,13 @@ class CuratedForm(PublishGuardForm):
     citations_inline = False
 
     change_reason = forms.CharField(
-        label="Reason for the change", required=False, max_length=100,
+        label="Reason for the change", required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
         help_text="Optional; kept in the record's history.",
     )
+
+    class Meta:
+        widgets = {"note": AdminTextareaWidget(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,13 +6,22 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import Http404
 from django.urls import path
+from django.utils.html import format_html
 
 from alliances.models import Country, Membership, Organisation, Person
 
 from .base import CuratedAdmin, partial_date
 from .pictures import country_timeline_view
 
-STATUS_FIELDS = ("Record", {"fields": [("status", "change_reason"), ("created_at", "updated_at")]})
+STATUS_FIELDS = ("Record", {"fields": ["note", ("status", "change_reason"), ("created_at", "updated_at")]})
+
+
+@admin.display(description="note", ordering="note")
+def note_mark(record) -> str:
+    """Whether the curators left a note, for a changelist column: the note itself on hover."""
+    if not record.note:
+        return "–"
+    return format_html('<abbr class="note-mark" title="{}">✎ note</abbr>', record.note)
 
 
 @admin.register(Country)
@@ -71,7 +80,9 @@ class OrganisationAdmin(CuratedAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(CuratedAdmin):
-    list_display = ["country", "organisation", "role", "joined", "left", "verified_citations", "status"]
+    list_display = [
+        "country", "organisation", "role", "joined", "left", "verified_citations", "status", note_mark,
+    ]
     list_filter = ["role", "status", ("organisation", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country", "organisation"]
     autocomplete_fields = ["organisation", "country"]
@@ -81,6 +92,9 @@ class MembershipAdmin(CuratedAdmin):
         ]}),
         STATUS_FIELDS,
     ]
+
+    class Media:
+        css = {"all": ["alliances/pages.css"]}  # the list's long names wrap
 
     @admin.display(description="joined", ordering="joined_on")
     def joined(self, record) -> str:

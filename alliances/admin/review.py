@@ -31,8 +31,8 @@ class DecisionForm(forms.Form):
     object_id = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("publish", "Publish"), ("draft", "Send back to draft")])
     comment = forms.CharField(
-        required=False, max_length=100, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
-        help_text="Kept in the record's history as the reason for the change (100 characters at most).",
+        required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Kept in the record's history as the reason for the change.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -96,7 +96,7 @@ class CuratedSerializer(RecordSerializer):
 
 
 def curated_fields(*fields: str) -> tuple[str, ...]:
-    return ("id", "url", *fields, "status", *TIMESTAMPS, "citations")
+    return ("id", "url", *fields, "note", "status", *TIMESTAMPS, "citations")
 
 
 class CountrySerializer(CuratedSerializer):

@@ -253,8 +253,8 @@ def gather_citations(model: type[models.Model], ids: list[int]) -> tuple[dict, d
 
 
 def curated(model: type[models.Model]) -> tuple[Column, ...]:
-    """What every curated record ends with: status, timestamps, provenance."""
-    return (plain(model, "status"), *timestamps(model), CITATION_IDS, SOURCE_IDS)
+    """What every curated record ends with: the curators' note, status, timestamps, provenance."""
+    return (plain(model, "note"), plain(model, "status"), *timestamps(model), CITATION_IDS, SOURCE_IDS)
 
 
 def _table(name: str, title: str, model, *columns: Column, description: str = "") -> Table:

@@ -75,6 +75,11 @@ class CuratedRecord(models.Model):
         help_text="draft, review (awaiting review), published or retracted. "
         "Anonymous readers see published records only.",
     )
+    note = models.TextField(
+        blank=True,
+        help_text="The curators' note on the record: why it is held for review, how a relative "
+        "date was resolved, why a coding was chosen. Their own words, not the source's.",
+    )
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
     citations = GenericRelation(Citation, related_query_name="%(class)s")
