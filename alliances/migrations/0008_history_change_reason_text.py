@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alliances', '0006_curated_record_note'),
+        ('alliances', '0007_curated_record_note'),
     ]
 
     operations = [

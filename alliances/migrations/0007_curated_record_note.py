@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('alliances', '0005_claim_quantity_bound'),
+        ('alliances', '0006_search_documents'),
     ]
 
     operations = [
