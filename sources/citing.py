@@ -2,9 +2,11 @@
 passage into a verified Citation.
 
 The browser sends the passage as the editor selected it (quote, and its start/end offsets in the
-stored text, in code points). The server never trusts the offsets: they only choose the occurrence
-(as prefix/suffix context), and Citation.full_clean() anchors the quote as for any other citation,
-refusing one that is not in the source with a message naming it.
+stored text, in code points: the page's text is the stored text, whose line endings are LF). The
+server never trusts the offsets: they only choose the occurrence (as prefix/suffix context, and
+as the start that settles a tie between occurrences with the same context), and
+Citation.full_clean() anchors the quote as for any other citation, refusing one that is not in the
+source with a message naming it.
 """
 
 from dataclasses import dataclass
