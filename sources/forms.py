@@ -101,7 +101,12 @@ class PartialDatesFormMixin:
 
 class StoredTextField(forms.CharField):
     """A source's text as it will be stored: the CRLF line endings a browser submits become LF,
-    so that resubmitting an unchanged text is no change."""
+    and nothing is stripped (a file's final line break is part of its text), so that
+    resubmitting an unchanged text is no change."""
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
 
     def to_python(self, value) -> str:
         return stored_text(super().to_python(value))
