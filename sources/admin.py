@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import citing, search
-from .forms import PartialDatesFormMixin
+from .forms import PartialDatesFormMixin, StoredTextField
 from .highlighting import segments
 from .models import Citation, Source
 from .partial_dates import format_partial
@@ -59,7 +59,11 @@ def highlighted_text(text: str, citations) -> str:
         innermost = segment.marks[-1]
         title = "; ".join(record_label(citation) for citation in segment.marks)
         url = record_admin_url(innermost)
-        inner = format_html('<a href="{}">{}</a>', url, segment.text) if url else escape(segment.text)
+        # Not draggable: a drag that starts on a highlight selects text, as anywhere else.
+        inner = (
+            format_html('<a href="{}" draggable="false">{}</a>', url, segment.text)
+            if url else escape(segment.text)
+        )
         return format_html(
             '<mark class="cited depth-{}" title="{}">{}</mark>', len(segment.marks), title, inner
         )
@@ -89,6 +93,9 @@ class DocumentSearchMixin:
 
 class SourceForm(PartialDatesFormMixin, forms.ModelForm):
     partial_dates = ("published_on",)
+
+    class Meta:
+        field_classes = {"text": StoredTextField}
 
 
 @admin.register(Source)

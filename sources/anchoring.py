@@ -231,13 +231,19 @@ def _to_anchor(folded: _FoldedText, span: tuple[int, int], verbatim: Callable[[s
     )
 
 
-def _select(norm: str, spans: list[tuple[int, int]], prefix: str, suffix: str, label: str) -> tuple[int, int]:
-    """The one span whose context agrees with `prefix`/`suffix` (normalised)."""
+def _select(
+    norm: str, spans: list[tuple[int, int]], prefix: str, suffix: str, label: str,
+    chosen: Callable[[tuple[int, int]], bool] | None = None,
+) -> tuple[int, int]:
+    """The one span whose context agrees with `prefix`/`suffix` (normalised); where several
+    do, the one `chosen` says is the caller's, if any."""
     fitting = [
         span for span in spans if _preceded_by(norm, span[0], prefix) and _followed_by(norm, span[1], suffix)
     ]
     if not fitting:
         raise QuoteNotFound(f"{label} found but not with the given prefix/suffix")
+    if len(fitting) > 1 and chosen is not None:
+        fitting = [span for span in fitting if chosen(span)] or fitting
     if len(fitting) > 1:
         if prefix or suffix:
             raise AmbiguousQuote(
@@ -255,11 +261,15 @@ def _select(norm: str, spans: list[tuple[int, int]], prefix: str, suffix: str, l
 # --- quotes -----------------------------------------------------------------
 
 
-def anchor_quote(text: str, quote: str, *, prefix: str = "", suffix: str = "") -> Anchor:
+def anchor_quote(
+    text: str, quote: str, *, prefix: str = "", suffix: str = "", at: int | None = None,
+) -> Anchor:
     """Anchor `quote` in `text`; `prefix`/`suffix` choose among repeated matches.
 
     Given context must agree even when the quote occurs only once: a caller
-    who states the context expects that passage, not another one.
+    who states the context expects that passage, not another one.  `at`, the
+    offset where the caller saw the passage begin (a selection), picks that
+    occurrence when the context fits several (a repeated paragraph).
     """
     needle = _required(quote)
     folded = _fold(text)
@@ -268,7 +278,8 @@ def anchor_quote(text: str, quote: str, *, prefix: str = "", suffix: str = "") -
         raise QuoteNotFound(f"quote not found: {_preview(quote)}")
     spans = [(hit, hit + len(needle)) for hit in hits]
     label = f"quote {_preview(quote)}"
-    span = _select(folded.norm, spans, normalize(prefix), normalize(suffix), label)
+    chosen = None if at is None else (lambda span: folded.to_original(span[0]) == at)
+    span = _select(folded.norm, spans, normalize(prefix), normalize(suffix), label, chosen)
     return _to_anchor(folded, span, quote.__eq__)
 
 

@@ -2,9 +2,11 @@
 passage into a verified Citation.
 
 The browser sends the passage as the editor selected it (quote, and its start/end offsets in the
-stored text, in code points). The server never trusts the offsets: they only choose the occurrence
-(as prefix/suffix context), and Citation.full_clean() anchors the quote as for any other citation,
-refusing one that is not in the source with a message naming it.
+stored text, in code points: the page's text is the stored text, whose line endings are LF). The
+server never trusts the offsets: they only choose the occurrence (as prefix/suffix context, and
+as the start that settles a tie between occurrences with the same context), and
+Citation.full_clean() anchors the quote as for any other citation, refusing one that is not in the
+source with a message naming it.
 """
 
 from dataclasses import dataclass
@@ -75,18 +77,19 @@ class Selection:
     end: int | None = None
 
 
-def selection_context(text: str, selection: Selection) -> tuple[str, str, str]:
-    """(quote, prefix, suffix) to anchor. When the offsets hold the quote (as the browser read
-    it: whitespace, quotes and dashes aside), the stored spelling and 32 characters of context on
-    each side pin that occurrence; otherwise (the editor edited the quote) the quote alone."""
+def selection_context(text: str, selection: Selection) -> tuple[str, str, str, int | None]:
+    """(quote, prefix, suffix, start) to anchor. When the offsets hold the quote (as the browser
+    read it: whitespace, quotes and dashes aside), the stored spelling, 32 characters of context
+    on each side and its start pin that occurrence; otherwise (the editor edited the quote) the
+    quote alone."""
     start, end = selection.start, selection.end
     if (
         isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
         and anchoring.normalize(text[start:end]) == anchoring.normalize(selection.quote)
     ):
         context = Citation.CONTEXT_LENGTH
-        return text[start:end], text[max(0, start - context):start], text[end:end + context]
-    return selection.quote, "", ""
+        return text[start:end], text[max(0, start - context):start], text[end:end + context], start
+    return selection.quote, "", "", None
 
 
 def cite_selection(
@@ -99,10 +102,10 @@ def cite_selection(
     model = content_type.model_class()
     if not model._default_manager.filter(pk=object_id).exists():
         raise ValidationError({"object_id": f"There is no {model._meta.verbose_name} #{object_id}."})
-    quote, prefix, suffix = selection_context(source.text, selection)
+    quote, prefix, suffix, start = selection_context(source.text, selection)
     citation = Citation(
         source=source, content_type=content_type, object_id=object_id, field=field,
-        quote=quote, prefix=prefix, suffix=suffix,
+        quote=quote, prefix=prefix, suffix=suffix, start=start,
     )
     citation.full_clean()
     return citation

@@ -9,6 +9,7 @@ import datetime
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .models import stored_text
 from .partial_dates import format_partial, parse_partial
 
 # What partial_date_fields() adds to a date's help text, about its storage, not its input.
@@ -96,3 +97,16 @@ class PartialDatesFormMixin:
             cleaned[name] = date
             setattr(self.instance, f"{name}_precision", precision)
         return cleaned
+
+
+class StoredTextField(forms.CharField):
+    """A source's text as it will be stored: the CRLF line endings a browser submits become LF,
+    and nothing is stripped (a file's final line break is part of its text), so that
+    resubmitting an unchanged text is no change."""
+
+    def __init__(self, **kwargs):
+        kwargs["strip"] = False
+        super().__init__(**kwargs)
+
+    def to_python(self, value) -> str:
+        return stored_text(super().to_python(value))

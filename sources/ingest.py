@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from .models import Source
+from .models import Source, stored_text
 from .partial_dates import parse_partial
 
 
@@ -17,7 +17,8 @@ class SnapshotError(ValueError):
 
 
 def read_snapshot(path: Path) -> str:
-    """The file's text, decoded as UTF-8 (a byte-order mark is dropped), exactly as it is."""
+    """The file's text, decoded as UTF-8 (a byte-order mark is dropped), with LF line endings
+    (as a Source stores it, so its SHA-256 is the stored text's), otherwise exactly as it is."""
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
@@ -33,7 +34,7 @@ def read_snapshot(path: Path) -> str:
         ) from None
     if not text.strip():
         raise SnapshotError(f"{path} is empty: there is no text to store")
-    return text
+    return stored_text(text)
 
 
 def source_fields(

@@ -10,6 +10,7 @@ import pycountry
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -21,6 +22,16 @@ from .search import DOCUMENT, SearchDocument
 
 def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def stored_text(text: str) -> str:
+    """`text` as a Source stores it: every line ending (CRLF, a lone CR) a line feed.
+
+    Browsers submit textareas with CRLF and an HTML page holds none (its parser reads both as
+    LF): offsets counted in the Source page equal the stored text's only when it has none either.
+    Every way in (admin, API, ingest, the model itself) calls this before the SHA-256 is taken.
+    """
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def validate_language(code: str) -> None:
@@ -63,7 +74,10 @@ class Source(SearchDocument, models.Model):
     )
     text = models.TextField(
         blank=True,
-        help_text="The stored snapshot of the document's text; citations index into it.",
+        # A NUL is dropped by the HTML parser (and refused by PostgreSQL): the page's text
+        # would no longer be the stored one.
+        validators=[ProhibitNullCharactersValidator()],
+        help_text="The stored snapshot of the document's text, line endings LF; citations index into it.",
     )
     sha256 = models.CharField(
         max_length=64, blank=True, editable=False,
@@ -82,6 +96,10 @@ class Source(SearchDocument, models.Model):
                 violation_error_message="A source with the same text is already stored.",
             ),
             partial_date_constraint("source", "published_on"),
+            models.CheckConstraint(
+                condition=~Q(text__contains="\r"), name="source_text_line_feeds",
+                violation_error_message="A source's text is stored with LF line endings only.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -89,6 +107,7 @@ class Source(SearchDocument, models.Model):
 
     def save(self, *args, **kwargs) -> None:
         previous = Source.objects.filter(pk=self.pk).values_list("sha256", flat=True).first()
+        self.text = stored_text(self.text)
         self.sha256 = text_sha256(self.text) if self.text else ""
         with transaction.atomic():
             super().save(*args, **kwargs)
@@ -97,6 +116,7 @@ class Source(SearchDocument, models.Model):
 
     def clean(self) -> None:
         clean_partial(self, "published_on")
+        self.text = stored_text(self.text)
         self.sha256 = text_sha256(self.text) if self.text else ""
         if self.sha256:
             duplicate = Source.objects.filter(sha256=self.sha256).exclude(pk=self.pk).first()
@@ -271,7 +291,9 @@ class Citation(SearchDocument, models.Model):
     def _locate(self, text: str) -> anchoring.Anchor:
         if self.text_fragment.strip():
             return anchoring.anchor_fragment(text, self.text_fragment)
-        return anchoring.anchor_quote(text, self.quote, prefix=self.prefix, suffix=self.suffix)
+        return anchoring.anchor_quote(
+            text, self.quote, prefix=self.prefix, suffix=self.suffix, at=self.start
+        )
 
     def _relocate(self, text: str) -> anchoring.Anchor:
         """After the source changed, the old context picks among repeated matches."""

@@ -206,7 +206,8 @@ def test_source_text_is_escaped(client, superuser):
     assert "<b>Shusha</b>" not in page
     link = admin_url(Agreement, "change", agreement.pk)
     assert (f'<mark class="cited depth-1" title="agreement #{agreement.pk}: &lt;b&gt;Shusha&lt;/b&gt; '
-            f'Declaration"><a href="{link}">Shusha Declaration</a></mark> &amp; after.') in page
+            f'Declaration"><a href="{link}" draggable="false">Shusha Declaration</a></mark> &amp; after.'
+            ) in page
 
 
 def test_overlapping_citations_are_marked_in_segments(client, superuser):
@@ -219,11 +220,11 @@ def test_overlapping_citations_are_marked_in_segments(client, superuser):
     outer_url, inner_url = admin_url(Agreement, "change", outer.pk), admin_url(Claim, "change", inner.pk)
     assert (
         f'The parties <mark class="cited depth-1" title="agreement #{outer.pk}: Outer">'
-        f'<a href="{outer_url}">pledge </a></mark>'
+        f'<a href="{outer_url}" draggable="false">pledge </a></mark>'
         f'<mark class="cited depth-2" title="agreement #{outer.pk}: Outer; claim #{inner.pk}: Inner">'
-        f'<a href="{inner_url}">mutual assistance</a></mark>'
-        f'<mark class="cited depth-1" title="claim #{inner.pk}: Inner"><a href="{inner_url}"> if attacked'
-        f"</a></mark>."
+        f'<a href="{inner_url}" draggable="false">mutual assistance</a></mark>'
+        f'<mark class="cited depth-1" title="claim #{inner.pk}: Inner">'
+        f'<a href="{inner_url}" draggable="false"> if attacked</a></mark>.'
     ) in page
 
 

@@ -215,6 +215,21 @@ def test_stored_context_anchors_again() -> None:
     assert again == Anchor(first.start, first.end, first.exact, first.prefix, first.suffix, "exact")
 
 
+def test_the_selected_offset_picks_among_occurrences_the_context_cannot_tell_apart() -> None:
+    paragraph = "Ministers agreed on mutual  military assistance against any aggression by a third state. "
+    text = "The council met. " + paragraph * 3
+    starts = [m.start() for m in re.finditer("mutual", text)]
+    for start in starts:
+        context = {"prefix": text[start - 32:start], "suffix": text[start + 27:start + 59]}
+        found = anchor_quote(text, "mutual military assistance", at=start, **context)
+        assert (found.start, found.end, found.match) == (start, start + 27, "normalized")
+    with pytest.raises(AmbiguousQuote):
+        anchor_quote(text, "mutual military assistance", prefix=text[starts[2] - 32:starts[2]])
+    # An offset where no fitting occurrence starts chooses nothing.
+    with pytest.raises(AmbiguousQuote):
+        anchor_quote(text, "mutual military assistance", at=starts[1] + 1)
+
+
 def test_ambiguous_quote_pickles_with_count() -> None:
     error = pickle.loads(pickle.dumps(AmbiguousQuote("occurs 3 times", 3)))
     assert (str(error), error.count) == ("occurs 3 times", 3)

@@ -68,6 +68,22 @@ def test_selected_passage_becomes_a_verified_citation_at_its_offsets(client, edi
     assert body["html"].count("<mark ") == 1
 
 
+def test_every_occurrence_of_a_repeated_paragraph_is_cited_at_its_own_offsets(client, editor):
+    client.force_login(editor)
+    paragraph = "Ministers agreed on mutual military assistance against any aggression by a third state.\n"
+    source = make_source(text="The council met.\n" + paragraph * 3)
+    agreement = make_agreement()
+    for occurrence in range(3):
+        chosen = selection(source, "mutual military assistance", occurrence=occurrence)
+        response = post_json(client, cite_url(source), {
+            "content_type": ContentType.objects.get_for_model(Agreement).pk, "object_id": agreement.pk,
+            **chosen,
+        })
+        assert response.status_code == 201, response.content
+        citation = Citation.objects.latest("pk")
+        assert (citation.start, citation.end) == (chosen["start"], chosen["end"])
+
+
 def test_offsets_are_code_points_as_the_script_counts_them(client, editor):
     client.force_login(editor)
     source = make_source(text="😀 Emoji first, then the Shusha Declaration.")

@@ -22,7 +22,7 @@ from alliances.models import (
     Person,
     ProvisionType,
 )
-from sources.models import Citation, Source
+from sources.models import Citation, Source, stored_text
 
 from .fields import (
     CountryField,
@@ -306,6 +306,9 @@ class SourceSerializer(RecordSerializer):
             "published_on_precision", "retrieved_on", "language", "kind", "text", "sha256", *TIMESTAMPS,
         )
         read_only_fields = ("sha256", *TIMESTAMPS)
+
+    def validate_text(self, value: str) -> str:
+        return stored_text(value)
 
 
 class SourceListSerializer(SourceSerializer):

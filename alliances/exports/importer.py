@@ -21,7 +21,7 @@ from simple_history.utils import bulk_create_with_history
 
 from alliances.bulk_loads import analyze, reset_sequences
 from alliances.models import Country, ProvisionType
-from sources.models import Citation, Source, text_sha256
+from sources.models import Citation, Source, stored_text, text_sha256
 from sources.search import SearchDocument, record_document
 
 from .csv_stream import unneutralise
@@ -177,8 +177,13 @@ def exported_timestamps(model: type[models.Model]):
 
 
 def check_record(record: models.Model) -> None:
-    if isinstance(record, Source) and record.sha256 != (text_sha256(record.text) if record.text else ""):
+    if not isinstance(record, Source):
+        return
+    if record.sha256 != (text_sha256(record.text) if record.text else ""):
         raise ImportRefused(f"Source {record.pk}: its text does not match its SHA-256.")
+    if record.text != stored_text(record.text):
+        # Its citations' offsets count the CRs: normalising here would move them.
+        raise ImportRefused(f"Source {record.pk}: its text has CR line endings; a source stores LF only.")
 
 
 def link(model: type[models.Model], links: list[tuple[str, int, int]]) -> None:

@@ -23,18 +23,41 @@
     return codePoints(range.toString());
   }
 
-  // The selected passage within `root`, trimmed of surrounding white space, or null.
+  // White space as the server's anchoring counts it (Python's str.isspace), not JavaScript's
+  // trim(), which keeps U+001C-U+001F and U+0085 and drops U+FEFF.
+  const LEADING_SPACE = /^[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+  const TRAILING_SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/;
+
+  // The selected passage within `root`, trimmed of surrounding white space, or null. The root's
+  // text is the stored text (the server renders it escaped, in <mark>s and <a>s, nothing added),
+  // so offsets counted in its text nodes, in code points, are the stored text's.
   function selectedPassage(root) {
     const selection = window.getSelection();
     if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return null;
     const range = selection.getRangeAt(0);
     if (!root.contains(range.startContainer) || !root.contains(range.endContainer)) return null;
-    const raw = range.toString();
-    const quote = raw.trim();
+    const raw = range.toString(); // the text nodes' data, not the rendered (innerText-like) text
+    const leading = raw.match(LEADING_SPACE);
+    const quote = raw.replace(LEADING_SPACE, "").replace(TRAILING_SPACE, "");
     if (!quote) return null;
-    const leading = codePoints(raw) - codePoints(raw.trimStart());
-    const start = offsetIn(root, range.startContainer, range.startOffset) + leading;
+    const start = offsetIn(root, range.startContainer, range.startOffset) + (leading ? codePoints(leading[0]) : 0);
     return { quote: quote, start: start, end: start + codePoints(quote) };
+  }
+
+  // A press on a highlight may begin a selection (cite-selection.css lets it): when the mouse moved
+  // before the release and text is selected, its click must not open the record. A click (no
+  // move) still does, even on selected text, which the browser unselects only after the click.
+  function selectableHighlights() {
+    let pressedAt = null;
+    document.addEventListener("mousedown", (event) => {
+      pressedAt = [event.clientX, event.clientY];
+    }, true);
+    document.addEventListener("click", (event) => {
+      const link = event.target.closest && event.target.closest(".source-text a[href]");
+      const moved = pressedAt && (pressedAt[0] !== event.clientX || pressedAt[1] !== event.clientY);
+      const selection = window.getSelection();
+      if (link && moved && selection && !selection.isCollapsed) event.preventDefault();
+    }, true);
   }
 
   function csrfToken() {
@@ -234,6 +257,7 @@
     });
   }
 
+  selectableHighlights();
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
 })();
