@@ -27,6 +27,7 @@ from alliances.models import (
 from sources.models import Citation, Source
 
 from . import search
+from .numbers import AsciiModelChoiceField, FormIntegerField
 from .serializers import curated_models
 
 MAX_ID = 2**63 - 1
@@ -54,15 +55,43 @@ class CountryFilter(filters.CharFilter):
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.Filter):
-    field_class = forms.IntegerField
+    field_class = FormIntegerField
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (1 or 0); anything else is a 400. Django's NullBooleanField reads an
+    unknown word as "not given", and the filter would silently return everything."""
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str) and value.lower() in self.VALUES:
+            return self.VALUES[value.lower()]
+        raise forms.ValidationError("Give true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+@extend_schema_field({"type": "boolean"})
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)  # a select widget maps unknown words to None
+        super().__init__(**kwargs)
+
+
 class RelatedFilter(filters.ModelChoiceFilter):
     """A related record by id (or `to_field_name`): an unknown one is a 400. Its form field is a
     text input, so the browsable API's filter form never lists a whole table in a <select>."""
+
+    field_class = AsciiModelChoiceField
 
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", forms.TextInput)
@@ -92,7 +121,11 @@ def date_range(field: str) -> tuple[filters.DateFilter, filters.DateFilter]:
 
 
 class RecordFilterSet(filters.FilterSet):
-    search = filters.CharFilter(method="filter_search", help_text="Words to look for.")
+    search = filters.CharFilter(
+        method="filter_search", validators=[search.validate_search],
+        help_text=f"Words to look for: at most {search.MAX_TERMS} words or quoted phrases, "
+        f"{search.MAX_LENGTH} characters.",
+    )
     search_function = None
 
     def filter_search(self, queryset, name, value):
@@ -314,7 +347,9 @@ class CitationFilterSet(RecordFilterSet):
     record_id = IdFilter(field_name="object_id", help_text="Id of the cited record (with record_type).")
     field = filters.CharFilter(help_text="Citations supporting this field of their record.")
     match = filters.ChoiceFilter(choices=Citation.Match.choices)
-    verified = filters.BooleanFilter(method="filter_verified")
+    verified = BooleanFilter(
+        method="filter_verified", help_text="true: verified citations; false: the others.",
+    )
     ordering = filters.OrderingFilter(fields=("start", "created_at", "updated_at", "id"))
 
     class Meta:

@@ -23,6 +23,7 @@ import re
 
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorExact
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import Exists, FloatField, OuterRef, Q
 from django.db.models.functions import Cast
@@ -45,6 +46,12 @@ DOCUMENTS = {
     Source: ("title", "publisher", "author"),
     Citation: ("quote",),
 }
+
+# The cost of a search grows with its terms (each is a condition on every field of every
+# document it looks through; 600 words overflow SQLite's expression tree): a search is at most
+# MAX_TERMS words or phrases, in at most MAX_LENGTH characters. Documented in the README.
+MAX_TERMS = 10
+MAX_LENGTH = 200
 
 # A quoted phrase (its closing quote optional, as in websearch_to_tsquery), or a word.
 TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -74,6 +81,21 @@ def portable_match(fields: tuple[str, ...], text: str) -> Q:
         for terms in websearch_terms(text)
     ]
     return Q.create(alternatives, connector=Q.OR) if alternatives else Q(pk__in=[])
+
+
+def validate_search(text: str) -> None:
+    """Refuse a search beyond MAX_LENGTH characters or MAX_TERMS terms (`or` counts as one)."""
+    if len(text) > MAX_LENGTH:
+        raise ValidationError(
+            f"A search is at most {MAX_LENGTH} characters long (this one has {len(text)}).",
+            code="search_too_long",
+        )
+    terms = len(TOKEN.findall(text))
+    if terms > MAX_TERMS:
+        raise ValidationError(
+            f"A search has at most {MAX_TERMS} words or quoted phrases (this one has {terms}).",
+            code="too_many_terms",
+        )
 
 
 def websearch_terms(text: str) -> list[list[tuple[bool, str]]]:
