@@ -246,8 +246,8 @@ class Citation(models.Model):
         names = [name for name, _label in citable_fields(model)]
         if self.field not in names:
             raise ValidationError({"field": (
-                f"{model._meta.verbose_name} has no citable field {self.field!r}. "
-                f"Give one of: {', '.join(names)}; or leave it empty for the whole record."
+                f"{model._meta.verbose_name} has no citable field {self.field!r} (one of its own "
+                "fields, or empty for the whole record)."
             )})
 
     def anchor(self, strict: bool = False) -> None:
