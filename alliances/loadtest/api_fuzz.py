@@ -55,7 +55,7 @@ def main(argv=None) -> int:
                 "--suppress-health-check", "all", "--no-color",
                 *(option for name, value in headers.items() for option in ("--header", f"{name}: {value}")),
             ]
-            status = subprocess.run(command, cwd=BASE_DIR).returncode
+            status = subprocess.run(command, cwd=scratch).returncode  # its cache stays in scratch
             if status:
                 log = (Path(scratch) / "gunicorn.log").read_text(errors="replace")
                 print("== gunicorn log (last 4000 characters)", log[-4000:], sep="\n")
