@@ -83,6 +83,13 @@ def test_years_and_ids_are_ascii_digits_only(anon, raw):
     assert anon.get(f"{API}/state-years/", {"year_from": "2021"}).status_code == 200
 
 
+@pytest.mark.parametrize("raw", ["２０２１-06-15", "٢٠٢١-06-15", "06/15/2021", "2021-6-15"])
+def test_dates_are_iso_in_ascii_digits(anon, raw):
+    assert_400(anon.get(f"{API}/agreements/", {"as_of": raw}), "as_of")
+    assert_400(anon.get(f"{API}/claims/", {"claimed_after": raw}), "claimed_after")
+    assert anon.get(f"{API}/agreements/", {"as_of": "2021-06-15"}).status_code == 200
+
+
 # Hostile JSON bodies ------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from alliances.models import (
 from sources.models import Citation, Source
 
 from . import search
-from .numbers import AsciiModelChoiceField, FormIntegerField
+from .numbers import AsciiModelChoiceField, FormIntegerField, IsoDateField
 from .serializers import curated_models
 
 MAX_ID = 2**63 - 1
@@ -59,6 +59,10 @@ class IdFilter(filters.Filter):
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class DateFilter(filters.DateFilter):
+    field_class = IsoDateField
 
 
 class StrictBooleanField(forms.NullBooleanField):
@@ -115,7 +119,7 @@ def by_id(model, field_name=None, **kwargs) -> RelatedFilter:
 def date_range(field: str) -> tuple[filters.DateFilter, filters.DateFilter]:
     """`<x>_after` and `<x>_before`: a partial date counts as the first day of its period."""
     return tuple(
-        filters.DateFilter(field_name=field, lookup_expr=lookup, help_text=f"{field} {words} (YYYY-MM-DD).")
+        DateFilter(field_name=field, lookup_expr=lookup, help_text=f"{field} {words} (YYYY-MM-DD).")
         for lookup, words in (("gte", "on or after"), ("lte", "on or before"))
     )
 
@@ -192,7 +196,7 @@ class MembershipFilterSet(CuratedFilterSet):
     country = CountryFilter("country")
     organisation = by_id(Organisation)
     role = filters.ChoiceFilter(choices=Membership.Role.choices)
-    as_of = filters.DateFilter(method="filter_as_of", help_text="Memberships active that day (YYYY-MM-DD).")
+    as_of = DateFilter(method="filter_as_of", help_text="Memberships active that day (YYYY-MM-DD).")
     joined_after, joined_before = date_range("joined_on")
     left_after, left_before = date_range("left_on")
     ordering = filters.OrderingFilter(
@@ -232,7 +236,7 @@ class AgreementFilterSet(CuratedFilterSet):
         queryset=ProvisionType.objects.all(), to_field_name="slug", method="filter_provision",
         help_text="Agreements with a clause of this provision type (slug).",
     )
-    as_of = filters.DateFilter(
+    as_of = DateFilter(
         method="filter_as_of", help_text="Agreements binding at least one country that day (YYYY-MM-DD).",
     )
     signed_after, signed_before = date_range("signed_on")

@@ -1,4 +1,4 @@
-"""The one reading of an integer query parameter (page_size, years, record ids).
+"""The one reading of an integer query parameter (page_size, years, record ids), and of a date.
 
 Python's int() and str.isdigit() take any Unicode digit: `²` passes isdigit() and then fails
 int() (a 500), `２０２１` and `٢٠٢١` read as 2021. A number in a URL is ASCII digits only, and
@@ -40,6 +40,19 @@ class FormIntegerField(forms.IntegerField):
         if not isinstance(number, int):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return number
+
+
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+class IsoDateField(forms.DateField):
+    """A date filter's value: YYYY-MM-DD in ASCII digits (Django's DateField also reads
+    `２０２１-01-01` and other formats)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value and not ISO_DATE.fullmatch(value):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class AsciiModelChoiceField(ModelChoiceField):
