@@ -159,6 +159,10 @@ CACHES = {
     }
 }
 
+# The largest request body taken (Django's default, 2.5 MB): the admin answers 400 beyond it,
+# the API 413 (alliances.api.viewsets.StrictQueryMixin). A stored source text is well within it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous write then gets 401 with `WWW-Authenticate: Token`.
@@ -166,6 +170,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["alliances.api.permissions.ModelPermissionsOrReadOnly"],
+    # JSON through sources.json_input (a depth limit, no lone surrogates).
+    "DEFAULT_PARSER_CLASSES": [
+        "alliances.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "alliances.api.pagination.KeysetCursorPagination",
     "PAGE_SIZE": 50,

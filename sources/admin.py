@@ -4,7 +4,6 @@ On a Source's page the editor cites a passage by selecting it (static/sources/ci
 and the two JSON views of SourceAdmin below).
 """
 
-import json
 
 from django import forms
 from django.apps import apps
@@ -25,7 +24,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from . import citing, search
 from .forms import PartialDatesFormMixin, StoredTextField
 from .highlighting import segments
-from .models import Citation, Source
+from .json_input import InvalidJSON, load_json
+from .models import Citation, Source, citable_fields
 from .partial_dates import format_partial
 
 
@@ -181,7 +181,7 @@ class SourceAdmin(DocumentSearchMixin, SimpleHistoryAdmin):
             request, self.admin_site, citable_content_types(), request.GET.get("term", "")
         )
         fields = {
-            result["model"]: citing.citable_fields(
+            result["model"]: citable_fields(
                 ContentType.objects.get_for_id(result["content_type"]).model_class()
             )
             for result in results
@@ -197,7 +197,10 @@ class SourceAdmin(DocumentSearchMixin, SimpleHistoryAdmin):
         """
         source = self._source_to_cite(request, object_id)
         try:
-            data = json.loads(request.body)
+            data = load_json(request.body)
+        except InvalidJSON as error:
+            return self._refused(400, str(error))
+        try:
             content_type = citable_content_types().get(pk=int(data["content_type"]))
             record_id = int(data["object_id"])
         except (ValueError, TypeError, KeyError, ContentType.DoesNotExist):

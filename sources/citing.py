@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from django.contrib.admin import AdminSite
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
 
 from . import anchoring
 from .models import Citation, Source
@@ -22,18 +21,6 @@ from .models import Citation, Source
 # The records a passage usually supports come first in the search results.
 PREFERRED_ORDER = ["agreement", "clause", "claim", "membership", "party"]
 RESULTS_PER_MODEL = 6
-NOT_CITED_FIELDS = {"id", "status", "created_at", "updated_at"}
-
-
-def citable_fields(model) -> list[tuple[str, str]]:
-    """(name, label) of the fields a citation may name as the one it supports."""
-    return [
-        (field.name, str(field.verbose_name))
-        for field in model._meta.get_fields()
-        if isinstance(field, models.Field) and (field.concrete or field.many_to_many)
-        and not field.auto_created and field.editable and field.name not in NOT_CITED_FIELDS
-        and not field.name.endswith("_precision")
-    ]
 
 
 def search_records(request, admin_site: AdminSite, content_types, term: str) -> list[dict]:

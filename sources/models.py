@@ -9,7 +9,7 @@ import hashlib
 import pycountry
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models, transaction
 from django.db.models import F, Q
@@ -32,6 +32,22 @@ def stored_text(text: str) -> str:
     Every way in (admin, API, ingest, the model itself) calls this before the SHA-256 is taken.
     """
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+NOT_CITED_FIELDS = {"id", "status", "note", "created_at", "updated_at"}
+
+
+def citable_fields(model) -> list[tuple[str, str]]:
+    """(name, label) of the fields a citation may name as the one it supports: the record's
+    own editable fields and many-to-many lists, not its bookkeeping, nor reverse relations
+    such as its citations (the admin's cite panel offers these; Citation.clean() enforces them)."""
+    return [
+        (field.name, str(field.verbose_name))
+        for field in model._meta.get_fields()
+        if isinstance(field, models.Field) and (field.concrete or field.many_to_many)
+        and not field.auto_created and field.editable and field.name not in NOT_CITED_FIELDS
+        and not field.name.endswith("_precision")
+    ]
 
 
 def validate_language(code: str) -> None:
@@ -252,12 +268,12 @@ class Citation(SearchDocument, models.Model):
         if not self.field or self.content_type_id is None:
             return
         model = self.content_type.model_class()
-        try:
-            model._meta.get_field(self.field)
-        except FieldDoesNotExist:
-            raise ValidationError(
-                {"field": f"{model._meta.verbose_name} has no field {self.field!r}."}
-            ) from None
+        names = [name for name, _label in citable_fields(model)]
+        if self.field not in names:
+            raise ValidationError({"field": (
+                f"{model._meta.verbose_name} has no citable field {self.field!r} (one of its own "
+                "fields, or empty for the whole record)."
+            )})
 
     def anchor(self, strict: bool = False) -> None:
         """Compute the selectors from the quote (or text fragment) and the source's text.

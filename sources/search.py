@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorExact
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import FloatField, Q
 from django.db.models.functions import Cast
@@ -33,6 +34,11 @@ LETTERS = str.maketrans({
     "ı": "i", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l", "đ": "d", "Đ": "d", "ð": "d", "Ð": "d",
     "þ": "th", "Þ": "th", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ħ": "h", "Ħ": "h",
 })
+# The cost of a search grows with its terms (each is a condition on every document it looks
+# through; 600 words overflow SQLite's expression tree): a search is at most MAX_TERMS words or
+# phrases, in at most MAX_LENGTH characters. Documented in the README.
+MAX_TERMS = 10
+MAX_LENGTH = 200
 # A quoted phrase (its closing quote optional, as in websearch_to_tsquery), or a word.
 TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
 
@@ -78,6 +84,21 @@ def _fill_document(sender, instance, **kwargs):
     # without each one overriding save(). Bulk paths call record_document() themselves.
     if isinstance(instance, SearchDocument):
         instance.search_document = record_document(instance)
+
+
+def validate_search(text: str) -> None:
+    """Refuse a search beyond MAX_LENGTH characters or MAX_TERMS terms (`or` counts as one)."""
+    if len(text) > MAX_LENGTH:
+        raise ValidationError(
+            f"A search is at most {MAX_LENGTH} characters long (this one has {len(text)}).",
+            code="search_too_long",
+        )
+    terms = len(TOKEN.findall(text))
+    if terms > MAX_TERMS:
+        raise ValidationError(
+            f"A search has at most {MAX_TERMS} words or quoted phrases (this one has {terms}).",
+            code="too_many_terms",
+        )
 
 
 def websearch_terms(text: str) -> list[list[tuple[bool, str]]]:

@@ -121,7 +121,9 @@ def test_citing_refuses_unknown_records_fields_and_users_without_permission(clie
         "object_id": ["There is no agreement #999999."]
     }
     errors = post_json(client, cite_url(source), data | {"field": "colour"}).json()["errors"]
-    assert errors == {"field": ["agreement has no field 'colour'."]}
+    assert errors == {"field": [
+        "agreement has no citable field 'colour' (one of its own fields, or empty for the whole record)."
+    ]}
     source_type = ContentType.objects.get_for_model(source).pk
     assert post_json(client, cite_url(source), data | {"content_type": source_type}).status_code == 400
     assert client.get(cite_url(source)).status_code == 405

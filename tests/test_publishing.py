@@ -162,7 +162,9 @@ def test_unknown_cited_field_is_refused(client, reviewer):
         "source": make_source().pk, "quote": "Shusha Declaration", "field": "signed",
     }))
     [form] = citations_formset(response).forms
-    assert form.errors["field"] == ["agreement has no field 'signed'."]
+    assert form.errors["field"] == [
+        "agreement has no citable field 'signed' (one of its own fields, or empty for the whole record)."
+    ]
 
 
 def test_deleting_the_last_verified_citation_of_a_published_record_is_refused(client, reviewer):

@@ -26,6 +26,7 @@ from alliances.exports.csv_stream import csv_response
 from alliances.models import Agreement, Clause, Party
 
 from .csv import wants_csv
+from .numbers import QueryIntegerField
 from .pagination import KeysetCursorPagination
 from .schema import ApiSchema
 from .viewsets import ALWAYS_ACCEPTED, PAGINATION_PARAMS, StrictQueryMixin
@@ -40,8 +41,8 @@ provision = serializers.CharField(
 )
 
 
-def year(words: str) -> serializers.IntegerField:
-    return serializers.IntegerField(required=False, min_value=1, max_value=9999, help_text=words)
+def year(words: str) -> QueryIntegerField:
+    return QueryIntegerField(required=False, min_value=1, max_value=9999, help_text=words)
 
 
 class MembersQuery(serializers.Serializer):
@@ -101,6 +102,10 @@ FILES = {
 }
 
 
+# Far beyond any file's length (a page there is empty), and within what islice() takes.
+MAX_POSITION = 2**31
+
+
 class PositionPagination(KeysetCursorPagination):
     """The page shape of the other lists over rows computed in memory: the cursor holds the
     position of the page's first row in the file."""
@@ -122,7 +127,7 @@ class PositionPagination(KeysetCursorPagination):
         if data is None:
             return 0
         position = data.get("o") if isinstance(data, dict) else None
-        if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+        if type(position) is not int or not 0 <= position <= MAX_POSITION:
             raise self.invalid_cursor()
         return position
 

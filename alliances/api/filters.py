@@ -27,6 +27,9 @@ from alliances.models import (
     Status,
 )
 from sources.models import Citation, Source
+from sources.search import MAX_LENGTH, MAX_TERMS, validate_search
+
+from .numbers import AsciiModelChoiceField, FormIntegerField, IsoDateField
 
 MAX_ID = 2**63 - 1
 country_code = RegexValidator(r"^[A-Za-z]{2,3}$", "Give an ISO alpha-2 or alpha-3 code.")
@@ -58,15 +61,47 @@ class CountryFilter(filters.CharFilter):
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.Filter):
-    field_class = forms.IntegerField
+    field_class = FormIntegerField
 
     def __init__(self, **kwargs):
         super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
 
 
+class DateFilter(filters.DateFilter):
+    field_class = IsoDateField
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true or false (1 or 0); anything else is a 400. Django's NullBooleanField reads an
+    unknown word as "not given", and the filter would silently return everything."""
+
+    VALUES = {"true": True, "1": True, "false": False, "0": False}
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, str) and value.lower() in self.VALUES:
+            return self.VALUES[value.lower()]
+        raise forms.ValidationError("Give true or false.", code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+@extend_schema_field({"type": "boolean"})
+class BooleanFilter(filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput)  # a select widget maps unknown words to None
+        super().__init__(**kwargs)
+
+
 class RelatedFilter(filters.ModelChoiceFilter):
     """A related record by id (or `to_field_name`): an unknown one is a 400. Its form field is a
     text input, so the browsable API's filter form never lists a whole table in a <select>."""
+
+    field_class = AsciiModelChoiceField
 
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", forms.TextInput)
@@ -90,13 +125,17 @@ def by_id(model, field_name=None, **kwargs) -> RelatedFilter:
 def date_range(field: str) -> tuple[filters.DateFilter, filters.DateFilter]:
     """`<x>_after` and `<x>_before`: a partial date counts as the first day of its period."""
     return tuple(
-        filters.DateFilter(field_name=field, lookup_expr=lookup, help_text=f"{field} {words} (YYYY-MM-DD).")
+        DateFilter(field_name=field, lookup_expr=lookup, help_text=f"{field} {words} (YYYY-MM-DD).")
         for lookup, words in (("gte", "on or after"), ("lte", "on or before"))
     )
 
 
 class RecordFilterSet(filters.FilterSet):
-    search = filters.CharFilter(method="filter_search", help_text="Words to look for.")
+    search = filters.CharFilter(
+        method="filter_search", validators=[validate_search],
+        help_text=f"Words to look for: at most {MAX_TERMS} words or quoted phrases, "
+        f"{MAX_LENGTH} characters.",
+    )
 
     def filter_search(self, queryset, name, value):
         return search(queryset, value, getattr(self.request, "user", None)) if value else queryset
@@ -159,7 +198,7 @@ class MembershipFilterSet(CuratedFilterSet):
     country = CountryFilter("country")
     organisation = by_id(Organisation)
     role = filters.ChoiceFilter(choices=Membership.Role.choices)
-    as_of = filters.DateFilter(method="filter_as_of", help_text="Memberships active that day (YYYY-MM-DD).")
+    as_of = DateFilter(method="filter_as_of", help_text="Memberships active that day (YYYY-MM-DD).")
     joined_after, joined_before = date_range("joined_on")
     left_after, left_before = date_range("left_on")
     ordering = filters.OrderingFilter(
@@ -197,7 +236,7 @@ class AgreementFilterSet(CuratedFilterSet):
         queryset=ProvisionType.objects.all(), to_field_name="slug", method="filter_provision",
         help_text="Agreements with a clause of this provision type (slug).",
     )
-    as_of = filters.DateFilter(
+    as_of = DateFilter(
         method="filter_as_of",
         help_text="Agreements binding at least one country that day (YYYY-MM-DD); with `country`, "
         "binding that country that day.",
@@ -310,7 +349,9 @@ class CitationFilterSet(RecordFilterSet):
     record_id = IdFilter(field_name="object_id", help_text="Id of the cited record (with record_type).")
     field = filters.CharFilter(help_text="Citations supporting this field of their record.")
     match = filters.ChoiceFilter(choices=Citation.Match.choices)
-    verified = filters.BooleanFilter(method="filter_verified")
+    verified = BooleanFilter(
+        method="filter_verified", help_text="true: verified citations; false: the others.",
+    )
     ordering = filters.OrderingFilter(fields=("start", "created_at", "updated_at", "id"))
 
     class Meta:

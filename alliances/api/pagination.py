@@ -10,17 +10,20 @@ import base64
 import binascii
 import functools
 import json
+import math
 import operator
 from dataclasses import dataclass
 
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db.models import F, Field, Q
+from django.db.models import BooleanField, F, Field, FloatField, IntegerField, Q
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
+
+from .numbers import ascii_int
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,32 @@ class Key:
         if self.nullable and nulls_last:
             beyond |= Q(**{f"{self.name}__isnull": True})
         return beyond
+
+    def read(self, value):
+        """The cursor's JSON value for this key, as link() wrote it: of the field's own type,
+        None only where the field may be NULL (ValueError otherwise)."""
+        if value is None:
+            if not self.nullable:
+                raise ValueError("a NULL position on a field that has no NULLs")
+            return None
+        field = self.field.target_field if self.field.is_relation else self.field
+        if isinstance(field, IntegerField):
+            if type(value) is not int or not -(2**63) <= value < 2**63:
+                raise ValueError("not a 64-bit integer")
+            return value
+        if isinstance(field, FloatField):
+            if type(value) not in (int, float) or not math.isfinite(value):
+                raise ValueError("not a finite number")
+            return float(value)
+        if isinstance(field, BooleanField):
+            if type(value) is not bool:
+                raise ValueError("not a boolean")
+            return value
+        # Text, dates, times and decimals are written as strings.
+        if not isinstance(value, str) or "\x00" in value:
+            raise ValueError("not a text")
+        value.encode("utf-8")  # a lone surrogate raises UnicodeEncodeError, a ValueError
+        return field.to_python(value)
 
     def same(self, value) -> Q:
         return Q(**{f"{self.name}__isnull": True}) if value is None else Q(**{self.name: value})
@@ -114,11 +143,12 @@ class KeysetCursorPagination(BasePagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        size = ascii_int(raw)
+        if size is None or not 1 <= size <= self.max_page_size:
             raise ValidationError(
                 {self.page_size_query_param: [f"Give a whole number from 1 to {self.max_page_size}."]}
             )
-        return int(raw)
+        return size
 
     def link(self, keys: list[Key], row, backwards: bool) -> str:
         position = [getattr(row, key.name) for key in keys]
@@ -151,14 +181,15 @@ class KeysetCursorPagination(BasePagination):
         if data is None:
             return None, False
         try:
-            if data["k"] != [key.name for key in keys] or len(data["p"]) != len(keys):
+            if (
+                not isinstance(data, dict) or data.keys() != {"k", "p", "b"}
+                or data["k"] != [key.name for key in keys] or not isinstance(data["p"], list)
+                or len(data["p"]) != len(keys) or not isinstance(data["b"], bool)
+            ):
                 raise ValueError("the cursor belongs to another ordering")
-            position = [
-                None if value is None else key.field.to_python(value)
-                for key, value in zip(keys, data["p"], strict=True)
-            ]
-            return position, bool(data["b"])
-        except (ValueError, TypeError, KeyError, DjangoValidationError):
+            position = [key.read(value) for key, value in zip(keys, data["p"], strict=True)]
+            return position, data["b"]
+        except (ValueError, TypeError, DjangoValidationError):
             raise self.invalid_cursor() from None
 
     def get_paginated_response(self, data):

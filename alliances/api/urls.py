@@ -5,7 +5,7 @@ left out because its page loads web fonts from Google.
 """
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from . import derived, network, views
@@ -30,7 +30,7 @@ for name in derived.FILES:
     router.register(name, derived.DerivedFileViewSet, basename=name)
 
 v1 = [
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", views.SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("network.svg", network.network_svg, name="network-svg"),
     path("", include(router.urls)),

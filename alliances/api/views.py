@@ -6,6 +6,8 @@ import operator
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.renderers import JSONRenderer
 
 from alliances.domain import registry
 from alliances.models import (
@@ -23,7 +25,21 @@ from alliances.models.base import can_view_drafts
 from sources.models import Citation, Source
 
 from . import filters, serializers
-from .viewsets import ApiViewSet, CuratedViewSet
+from .viewsets import ApiViewSet, CuratedViewSet, refuse_unknown_params
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI schema; an unknown query parameter is a 400 here too."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        refuse_unknown_params(request, ("format", "lang"))
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if getattr(response, "exception", False):  # an error is JSON, not an OpenAPI document
+            request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
 
 # Embedded lists are prefetched into plain lists (to_attr): a prefetch into the related manager
 # builds a queryset per record, about two thousand on a page of nested agreements.

@@ -4,11 +4,11 @@ writes through the model's validation inside a transaction, and the history endp
 import hashlib
 import json
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.utils.cache import get_conditional_response
-from django.utils.http import parse_etags
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -20,7 +20,8 @@ from rest_framework.utils.encoders import JSONEncoder
 from alliances.models import Status
 
 from .csv import CSVRenderer, list_csv, wants_csv
-from .exceptions import PreconditionFailed
+from .exceptions import PayloadTooLarge, PreconditionFailed
+from .numbers import ascii_int
 from .permissions import can_publish, codename, publishes
 from .schema import ApiSchema
 
@@ -70,6 +71,14 @@ def versions(record) -> list[dict]:
     return rows
 
 
+def refuse_unknown_params(request, accepted) -> None:
+    """A 400 naming the query parameters not in `accepted` (with the accepted ones)."""
+    unknown = sorted(set(request.query_params) - set(accepted))
+    if unknown:
+        message = f"Unknown query parameter. Accepted: {', '.join(sorted(accepted))}."
+        raise ValidationError({name: [message] for name in unknown})
+
+
 class StrictQueryMixin:
     """Unknown query parameters are refused, and lists answer CSV too (alliances.api.csv)."""
 
@@ -82,11 +91,10 @@ class StrictQueryMixin:
         """django-filter ignores a parameter it does not know, and a misspelled filter would
         return everything: refuse it instead."""
         super().initial(request, *args, **kwargs)
-        accepted = self.accepted_query_params()
-        unknown = sorted(set(request.query_params) - accepted)
-        if unknown:
-            message = f"Unknown query parameter. Accepted: {', '.join(sorted(accepted))}."
-            raise ValidationError({name: [message] for name in unknown})
+        # Under WSGI the body is at most CONTENT_LENGTH bytes long (Django reads no further).
+        if (ascii_int(request.META.get("CONTENT_LENGTH")) or 0) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            raise PayloadTooLarge()
+        refuse_unknown_params(request, self.accepted_query_params())
         if wants_csv(request):
             paging = sorted(set(request.query_params) & set(PAGINATION_PARAMS))
             message = "A CSV download has every matching row, in one response: it takes no pages."
@@ -141,9 +149,8 @@ class ApiViewSet(StrictQueryMixin, viewsets.ModelViewSet):
 
     def retrieve(self, request, *args, **kwargs):
         response = self.detail_response(self.get_object())
-        if response["ETag"] in parse_etags(request.headers.get("If-None-Match", "")):
-            return Response(status=status.HTTP_304_NOT_MODIFIED, headers={"ETag": response["ETag"]})
-        return response
+        # Django's reading of RFC 9110: If-None-Match (`*` included) gives a 304 with the ETag.
+        return get_conditional_response(request, etag=response["ETag"], response=response)
 
     def locked_object(self):
         """The record to write, its row locked until the write's transaction ends and read again

@@ -17,6 +17,8 @@ from django.db import models
 
 from sources.partial_dates import Precision, format_partial, parse_partial
 
+from .csv_stream import neutralise, unneutralise
+
 LIST_SEPARATOR = ";"
 PARTIAL_DATE_PATTERN = r"\d{4}(-\d{2}(-\d{2})?)?"
 PARTIAL_DATE_NOTE = "Reduced-precision ISO 8601: YYYY, YYYY-MM or YYYY-MM-DD (see the _precision column)."
@@ -75,11 +77,19 @@ class FileSpec:
 # Converters -----------------------------------------------------------------------------
 
 def join(values) -> str:
-    return LIST_SEPARATOR.join(str(value) for value in values)
+    """A list as one cell. A spreadsheet that splits cells at the separator would read each item
+    as a cell of its own, so each text item but the first is neutralised here; the first is
+    neutralised with the whole cell, as every text cell is."""
+    return LIST_SEPARATOR.join([
+        neutralise(value) if index and isinstance(value, str) else str(value)
+        for index, value in enumerate(values)
+    ])
 
 
 def split(text: str) -> list[str]:
-    return text.split(LIST_SEPARATOR) if text else []
+    """The inverse of join(), for a cell already un-neutralised."""
+    first, *rest = text.split(LIST_SEPARATOR) if text else [None]
+    return [] if first is None else [first, *(unneutralise(item) for item in rest)]
 
 
 def iso_datetime(value: datetime.datetime | None) -> str | None:

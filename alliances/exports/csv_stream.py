@@ -6,12 +6,16 @@ StreamingHttpResponse or a file can consume. Memory stays flat whatever the row 
 """
 
 import csv
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 
 from django.http import StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-# OWASP "CSV Injection": a cell a spreadsheet could read as a formula starts with one of these.
+# OWASP "CSV Injection": a cell a spreadsheet could read as a formula starts with one of these,
+# or with their fullwidth forms (＝＋－＠: NFKC folds them to these), possibly behind characters a
+# spreadsheet skips or nobody sees: spaces (NBSP, U+3000 too) and format characters (zero-width
+# spaces and joiners, the BOM, bidirectional controls such as U+202E).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 # The escape itself: a cell that already starts with a quote gets one more, so the mapping is
 # reversible (unneutralise strips exactly one) and import round-trips every text.
@@ -27,11 +31,25 @@ class Echo:
         return value
 
 
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could read `text` as a formula (or it starts with the escape)."""
+    if text[:1].isalnum():  # almost every cell: a letter or a digit first, never a trigger
+        return False
+    if text.startswith(ESCAPE):
+        return True
+    for char in text:
+        if char in FORMULA_TRIGGERS or unicodedata.normalize("NFKC", char) in FORMULA_TRIGGERS:
+            return True
+        if not (char.isspace() or unicodedata.category(char) == "Cf"):
+            return False
+    return False
+
+
 def neutralise(value):
     """Prefix a string that a spreadsheet could execute with a single quote.
 
     Only strings: numbers (an int -5, a Decimal) are data, written as they are."""
-    if isinstance(value, str) and value.startswith((*FORMULA_TRIGGERS, ESCAPE)):
+    if isinstance(value, str) and formula_like(value):
         return ESCAPE + value
     return value
 
@@ -65,9 +83,9 @@ def column_cells(values, type_: str) -> list:
         return values if isinstance(values, list) else list(values)
     if type_ == "boolean":
         return [None if value is None else ("true" if value else "false") for value in values]
-    triggers = (*FORMULA_TRIGGERS, ESCAPE)
     return [
-        ESCAPE + value if isinstance(value, str) and value.startswith(triggers) else value
+        ESCAPE + value if isinstance(value, str) and not value[:1].isalnum() and formula_like(value)
+        else value
         for value in values
     ]
 

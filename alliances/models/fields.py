@@ -10,6 +10,8 @@ from django.db import models
 def validate_aliases(value) -> None:
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
         raise ValidationError("Aliases must be a list of non-empty names.", code="invalid_aliases")
+    if any("\x00" in item for item in value):  # as Django's text fields refuse them
+        raise ValidationError("Null characters are not allowed in aliases.", code="null_characters")
 
 
 class UnescapedJSONEncoder(DjangoJSONEncoder):

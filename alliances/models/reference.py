@@ -4,6 +4,7 @@ import datetime
 
 import pycountry
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -12,6 +13,9 @@ from sources.search import SearchDocument
 
 from .base import CuratedQuerySet, CuratedRecord, date_order_constraint, status_constraint
 from .fields import aliases_field, validate_iso2, validate_iso3, wikidata_field
+
+# Correlates of War state codes are positive three-digit numbers (2 for the USA, 990 for Samoa).
+MAX_COW_CODE = 999
 
 
 class Country(SearchDocument, CuratedRecord):
@@ -26,8 +30,10 @@ class Country(SearchDocument, CuratedRecord):
         "ISO alpha-3", max_length=3, unique=True, validators=[validate_iso3],
         help_text="ISO 3166-1 alpha-3 code, e.g. UZB; how other resources refer to the country.",
     )
+    # Checked here, not only by the column: SQLite stores any integer in a small-integer column.
     cow_code = models.PositiveSmallIntegerField(
         "COW code", null=True, blank=True, unique=True,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_COW_CODE)],
         help_text="Correlates of War state code (ccode), e.g. 704 for Uzbekistan.",
     )
     wikidata_qid = wikidata_field()
