@@ -10,7 +10,6 @@ import pycountry
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -142,9 +141,3 @@ def reviewer(db):
 def superuser(db):
     return make_user("root", superuser=True)
 
-
-@pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database also gets the cache table (the API's throttling counts in it)."""
-    with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)

@@ -5,7 +5,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, InterfaceError, OperationalError
+from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
@@ -15,6 +15,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from alliances.models.base import LeftUnsupported
+from config.database_unavailable import unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,8 @@ def django_validation_error(error: DjangoValidationError) -> exceptions.Validati
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, OperationalError | InterfaceError):
-        # The database is unreachable: config.database_unavailable answers 503 for every URL.
+    if unreachable(exc):
+        # config.database_unavailable answers 503 for every URL; other database errors are bugs.
         return None
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error(exc)

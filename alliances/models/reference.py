@@ -107,7 +107,8 @@ class Membership(CuratedRecord):
     date_ranges = (("joined_on", "left_on"),)
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships",
+        # PROTECT, as for the country: an organisation with memberships is not deleted from under them.
+        Organisation, on_delete=models.PROTECT, related_name="memberships",
         help_text="The organisation.",
     )
     # PROTECT: a country that records refer to is never deleted from under them.
