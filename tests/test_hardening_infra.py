@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.db.utils import DatabaseErrorWrapper
+from django.test import Client
 
 from alliances.loadtest.server import PROXY_HEADERS, Gunicorn, production_env
 from alliances.models import Membership, Organisation
@@ -152,3 +153,34 @@ def test_check_deploy_accepts_ssl_redirect_left_to_the_proxy(tmp_path):
     # Not set: the redirect is on, nothing to silence.
     unset = production_env(f"sqlite:///{tmp_path / 'db.sqlite3'}")
     assert "(0 silenced)" in run_manage("check", "--deploy", env=unset).stdout
+
+
+def limit_to_two(settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "2/minute"}}
+
+
+def test_the_network_picture_is_throttled(anon, db, settings):
+    limit_to_two(settings)
+    statuses = [anon.get(f"{API}/network.svg", {"as_of": "2022-01-01"}).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert anon.get(f"{API}/network.svg").json()["detail"].startswith("Request was throttled")
+
+
+def test_invalid_tokens_count_against_the_anonymous_rate(anon, db, settings):
+    limit_to_two(settings)
+    anon.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
+    statuses = [anon.get(f"{API}/countries/").status_code for _ in range(3)]
+    assert statuses == [401, 401, 429]
+    anon.credentials()
+    assert anon.get(f"{API}/countries/").status_code == 429  # the same address's budget
+
+
+# Every answer under /api/ is JSON --------------------------------------------------------------------
+
+
+def test_posts_the_api_does_not_take_answer_json(db):
+    client = Client(enforce_csrf_checks=True)
+    unknown = client.post(f"{API}/no-such-thing/", {"a": "b"})
+    assert unknown.status_code == 404 and unknown.json() == {"detail": "Not found."}
+    picture = client.post(f"{API}/network.svg")
+    assert picture.status_code == 405 and picture.json() == {"detail": 'Method "POST" not allowed.'}
