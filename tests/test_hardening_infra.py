@@ -16,7 +16,15 @@ from django.test import Client
 from alliances.loadtest.server import PROXY_HEADERS, Gunicorn, production_env
 from alliances.models import Membership, Organisation
 from config.database_unavailable import unreachable
-from tests.conftest import make_country, make_membership, make_organisation, token_client
+from tests.conftest import (
+    make_agreement,
+    make_clause,
+    make_country,
+    make_membership,
+    make_organisation,
+    make_party,
+    token_client,
+)
 from tests.test_faults import unavailable
 from tests.test_production import run_manage
 
@@ -184,3 +192,33 @@ def test_posts_the_api_does_not_take_answer_json(db):
     assert unknown.status_code == 404 and unknown.json() == {"detail": "Not found."}
     picture = client.post(f"{API}/network.svg")
     assert picture.status_code == 405 and picture.json() == {"detail": 'Method "POST" not allowed.'}
+
+
+# History pages of records whose parent is gone, and of ids that are not ids --------------------------
+
+
+def test_history_of_records_deleted_with_their_parent_is_readable(client, superuser):
+    pact = make_agreement(title="Pact of Tests")
+    party = make_party(agreement=pact, country=make_country("AZE"))
+    clause = make_clause(agreement=pact)
+    organisation = make_organisation(name="Union of Tests")
+    membership = make_membership(organisation=organisation, country=make_country("TUR"))
+    Membership.objects.filter(pk=membership.pk).delete()  # the instance keeps its pk
+    organisation.delete()
+    pact.delete()  # its parties and clauses with it
+    client.force_login(superuser)
+    for model, record, parent in (("party", party, "Pact of Tests (deleted)"),
+                                  ("clause", clause, "Pact of Tests (deleted)"),
+                                  ("membership", membership, "Union of Tests (deleted)")):
+        response = client.get(f"/admin/alliances/{model}/{record.pk}/history/")
+        assert response.status_code == 200, model
+        assert parent in response.content.decode()
+
+
+def test_history_pages_of_ids_that_are_not_ids_are_404(client, superuser):
+    pact = make_agreement()
+    client.force_login(superuser)
+    agreement = "/admin/alliances/agreement"
+    for path in (f"{agreement}/{pact.pk}/history/abc/", f"{agreement}/abc/history/",
+                 "/admin/sources/source/abc/history/", f"{agreement}/{pact.pk}/history/99999/"):
+        assert client.get(path).status_code == 404, path

@@ -8,9 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from simple_history.admin import SimpleHistoryAdmin
 
 from alliances.models import Status
+from sources.admin import HistoryAdmin
 from sources.models import Citation
 from sources.partial_dates import format_partial
 
@@ -113,7 +113,7 @@ class CuratedInlineMixin:
         return formset
 
 
-class CuratedAdmin(SimpleHistoryAdmin):
+class CuratedAdmin(HistoryAdmin):
     """Base admin of a curated record.
 
     Subclasses list their own inlines before the citations: `inlines = [..., CitationInline]`.

@@ -8,7 +8,14 @@ from simple_history.models import HistoricalRecords
 
 from sources.partial_dates import partial_date_constraint, partial_date_fields
 
-from .base import CuratedQuerySet, CuratedRecord, Status, date_order_constraint, status_constraint
+from .base import (
+    CuratedQuerySet,
+    CuratedRecord,
+    Status,
+    date_order_constraint,
+    related_label,
+    status_constraint,
+)
 from .fields import aliases_field
 from .reference import Country, Organisation, Person
 
@@ -202,7 +209,8 @@ class Party(CuratedRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.country} – {self.get_action_display()} – {self.agreement}"
+        country, agreement = related_label(self, "country"), related_label(self, "agreement")
+        return f"{country} – {self.get_action_display()} – {agreement}"
 
 
 class Clause(CuratedRecord):
@@ -249,4 +257,4 @@ class Clause(CuratedRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.agreement}: {self.label}"
+        return f"{related_label(self, 'agreement')}: {self.label}"

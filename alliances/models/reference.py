@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from sources.partial_dates import partial_date_constraint, partial_date_fields
 
-from .base import CuratedQuerySet, CuratedRecord, date_order_constraint, status_constraint
+from .base import CuratedQuerySet, CuratedRecord, date_order_constraint, related_label, status_constraint
 from .fields import aliases_field, validate_iso2, validate_iso3, wikidata_field
 
 
@@ -137,7 +137,8 @@ class Membership(CuratedRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.country} – {self.organisation.acronym or self.organisation.name} ({self.role})"
+        organisation = related_label(self, "organisation", lambda org: org.acronym or org.name)
+        return f"{related_label(self, 'country')} – {organisation} ({self.role})"
 
 
 class Person(CuratedRecord):
