@@ -240,6 +240,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+
+def static_file_headers(headers, path, url):
+    # WhiteNoise answers static files before XFrameOptionsMiddleware runs (SecurityMiddleware,
+    # before it, still adds its headers): the same header for them.
+    headers["X-Frame-Options"] = X_FRAME_OPTIONS
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 SESSION_COOKIE_HTTPONLY = True
 
 # Login attempts are counted by django-axes in the database (shared by every worker): after

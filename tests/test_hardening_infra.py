@@ -222,3 +222,13 @@ def test_history_pages_of_ids_that_are_not_ids_are_404(client, superuser):
     for path in (f"{agreement}/{pact.pk}/history/abc/", f"{agreement}/abc/history/",
                  "/admin/sources/source/abc/history/", f"{agreement}/{pact.pk}/history/99999/"):
         assert client.get(path).status_code == 404, path
+
+
+def test_static_files_carry_the_security_headers(tmp_path):
+    # DEBUG on only so that WhiteNoise finds the files without a collectstatic into the checkout.
+    env = production_env(f"sqlite:///{tmp_path / 'db.sqlite3'}", DEBUG="1")
+    with Gunicorn(env, workers=1, log=tmp_path / "gunicorn.log") as server:
+        status, headers, _ = server.request("/static/admin/css/base.css", PROXY_HEADERS)
+    assert status == 200
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["X-Content-Type-Options"] == "nosniff"
