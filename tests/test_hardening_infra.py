@@ -232,3 +232,13 @@ def test_static_files_carry_the_security_headers(tmp_path):
     assert status == 200
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db(transaction=True)  # as served: PostgreSQL's refusal ends no outer transaction
+def test_an_invalid_regex_filter_in_the_admin_is_a_400_page(client, superuser):
+    make_agreement(title="Pact")
+    client.force_login(superuser)
+    response = client.get("/admin/alliances/agreement/", {"title__regex": "("})
+    assert response.status_code == 400
+    assert "title__regex" in response.content.decode()
+    assert client.get("/admin/alliances/agreement/", {"title__regex": "^Pa"}).status_code == 200
