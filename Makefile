@@ -16,7 +16,6 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py load_curated
 	$(PY) manage.py demo_users
 	$(PY) manage.py runserver $(HOST)
@@ -43,7 +42,6 @@ serve-prod: export DEBUG = 0
 serve-prod: install
 	$(PY) manage.py check --deploy --fail-level WARNING
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	exec $(VENV)/bin/gunicorn --config config/gunicorn.py config.wsgi
 

@@ -9,7 +9,9 @@ persistent connection), without restarting the application.
 It acts at two points:
 - before the view: the request's database connection is opened (or health-checked) first, so a
   database that is down is reported before any view or middleware half-runs;
-- an exception from a view (admin, API: its exception handler passes database errors on).
+- an exception from a view (admin, API: its exception handler passes outages on), when the
+  driver's error says the database cannot be reached (`unreachable`). A missing table or a bad
+  query is a bug, not an outage: it stays a logged 500.
 """
 
 import logging
@@ -20,8 +22,26 @@ from django.http import HttpResponse, JsonResponse
 logger = logging.getLogger(__name__)
 
 UNAVAILABLE = (OperationalError, InterfaceError)
+# PostgreSQL SQLSTATEs of a server that cannot take the request now: class 08 (connection
+# exception) and admin shutdown, crash shutdown, cannot connect now (starting up), too many
+# connections. Client-side failures (refused, closed, timed out) carry no SQLSTATE.
+UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03", "53300")
+# SQLite primary result codes of a file that cannot be used now: BUSY, LOCKED, IOERR, CANTOPEN.
+UNREACHABLE_SQLITE_CODES = {5, 6, 10, 14}
 RETRY_AFTER_SECONDS = 5
 MESSAGE = "The database is unavailable. Try again in a few seconds."
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether a database error means the database cannot be reached (vs. a bug in a query)."""
+    if not isinstance(error, UNAVAILABLE):
+        return False
+    cause = error.__cause__  # the driver's exception, which Django wraps
+    if hasattr(cause, "sqlite_errorcode"):
+        return cause.sqlite_errorcode & 0xFF in UNREACHABLE_SQLITE_CODES
+    if cause is not None and hasattr(cause, "sqlstate"):
+        return cause.sqlstate is None or cause.sqlstate.startswith(UNREACHABLE_SQLSTATES)
+    return False
 
 
 def unavailable(request, error=None) -> HttpResponse:
@@ -55,6 +75,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, UNAVAILABLE):
+        if unreachable(exception):
             return unavailable(request, exception)
         return None

@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "config.database_unavailable.DatabaseUnavailableMiddleware",
+    "alliances.admin.invalid_filters.InvalidRegexMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -115,6 +116,18 @@ DATABASES = {
     )
 }
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default takes concurrent writes from several workers: WAL lets readers run
+    # beside the one writer, a write transaction takes the write lock when it begins
+    # (IMMEDIATE: a read turning into a write cannot fail with "database is locked" at once)
+    # and waits up to `timeout` seconds for it instead of failing.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -151,7 +164,7 @@ LOGGING = {
 
 # REST API v1 (alliances/api). Anonymous callers are throttled per address; the counters live
 # in the default cache, which must be shared by every worker: the database cache by default
-# (`manage.py createcachetable` creates its table), or any backend given by CACHE_BACKEND.
+# (migration alliances 0006 creates its table), or any backend given by CACHE_BACKEND.
 CACHES = {
     "default": {
         "BACKEND": os.getenv("CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
@@ -166,7 +179,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous write then gets 401 with `WWW-Authenticate: Token`.
-        "rest_framework.authentication.TokenAuthentication",
+        "alliances.api.throttling.CountedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["alliances.api.permissions.ModelPermissionsOrReadOnly"],
@@ -181,6 +194,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_THROTTLE_CLASSES": ["alliances.api.throttling.AnonymousRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": os.getenv("API_ANON_RATE", "1000/hour")},
+    # The throttle's address: REMOTE_ADDR, or behind NUM_PROXIES proxies the address the
+    # outermost of them put in X-Forwarded-For (what a client writes there itself is ignored).
+    "NUM_PROXIES": envint("NUM_PROXIES", 0),
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -225,6 +241,10 @@ CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 if envbool("SECURE_PROXY_SSL_HEADER", "0"):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", str(int(PRODUCTION)))
+# An operator who sets SECURE_SSL_REDIRECT=0 says the proxy redirects: check --deploy's warning
+# about it (W008) is then answered, and `make serve-prod` must not stop on it.
+SSL_REDIRECT_LEFT_TO_PROXY = os.getenv("SECURE_SSL_REDIRECT") is not None and not SECURE_SSL_REDIRECT
+SILENCED_SYSTEM_CHECKS = ["security.W008"] if SSL_REDIRECT_LEFT_TO_PROXY else []
 SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", str(int(PRODUCTION)))
 CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", str(int(PRODUCTION)))
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
@@ -235,6 +255,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+
+def static_file_headers(headers, path, url):
+    # WhiteNoise answers static files before XFrameOptionsMiddleware runs (SecurityMiddleware,
+    # before it, still adds its headers): the same header for them.
+    headers["X-Frame-Options"] = X_FRAME_OPTIONS
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 SESSION_COOKIE_HTTPONLY = True
 
 # Login attempts are counted by django-axes in the database (shared by every worker): after

@@ -91,6 +91,28 @@ class DocumentSearchMixin:
         return self.search(request, queryset, search_term), False
 
 
+class HistoryAdmin(SimpleHistoryAdmin):
+    """simple-history's admin, whose history pages answer 404 for an id that is not one
+    (`.../abc/history/`, `.../1/history/abc/`) instead of failing on it. The base of every
+    admin with history here and in the alliances app."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        require_id(self.model, unquote(object_id))
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        require_id(self.model, unquote(object_id))
+        require_id(self.model.history.model, version_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+def require_id(model, value: str) -> None:
+    try:
+        model._meta.pk.to_python(value)
+    except ValidationError:
+        raise Http404(f"No {model._meta.verbose_name} has the id {value!r}.") from None
+
+
 class SourceForm(PartialDatesFormMixin, forms.ModelForm):
     partial_dates = ("published_on",)
 
@@ -99,7 +121,7 @@ class SourceForm(PartialDatesFormMixin, forms.ModelForm):
 
 
 @admin.register(Source)
-class SourceAdmin(DocumentSearchMixin, SimpleHistoryAdmin):
+class SourceAdmin(DocumentSearchMixin, HistoryAdmin):
     form = SourceForm
     list_display = ["title", "kind", "publisher", "published", "language", "citation_count", "has_text"]
     list_filter = ["kind", "language"]
@@ -284,7 +306,7 @@ class CitationForm(forms.ModelForm):
 
 
 @admin.register(Citation)
-class CitationAdmin(DocumentSearchMixin, SimpleHistoryAdmin):
+class CitationAdmin(DocumentSearchMixin, HistoryAdmin):
     """Citations are usually added on the cited record's page (its citations inline); here they
     are listed across sources, and a stored one can be corrected but not moved to another
     source or record."""

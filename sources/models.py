@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from . import anchoring
 from .partial_dates import clean_partial, partial_date_constraint, partial_date_fields
-from .search import DOCUMENT, SearchDocument
+from .search import SearchDocument
 
 
 def text_sha256(text: str) -> str:
@@ -102,7 +102,7 @@ class Source(SearchDocument, models.Model):
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
 
-    history = HistoricalRecords(excluded_fields=[DOCUMENT])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]
@@ -222,7 +222,7 @@ class Citation(SearchDocument, models.Model):
     created_at = models.DateTimeField(auto_now_add=True, help_text="When the record was created.")
     updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
 
-    history = HistoricalRecords(excluded_fields=[DOCUMENT])
+    history = HistoricalRecords()
     objects = CitationQuerySet.as_manager()
 
     class Meta:

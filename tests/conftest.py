@@ -10,7 +10,6 @@ import pycountry
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.db import connections
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -146,13 +145,10 @@ def superuser(db):
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """The test database also gets the cache table (the API's throttling counts in it)."""
-    with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)
-    # Django's connections are context-local, and once Playwright's sync API runs, a browser test
-    # gets new connection objects: they too must find the data serialized here, which restores
-    # the migrations' rows (groups, provision types) after an earlier transactional test flushed
-    # them. Without this, a browser test after another transactional test finds no groups.
+    """Django's connections are context-local, and once Playwright's sync API runs, a browser test
+    gets new connection objects: they too must find the data serialized here, which restores
+    the migrations' rows (groups, provision types) after an earlier transactional test flushed
+    them. Without this, a browser test after another transactional test finds no groups."""
     for connection in connections.all(initialized_only=True):
         if hasattr(connection, "_test_serialized_contents"):
             type(connection)._test_serialized_contents = connection._test_serialized_contents

@@ -3,10 +3,12 @@ midway leaves nothing half-written. (Killing a worker and restarting PostgreSQL 
 scenarios of tools.loadtest, run by .ci/run.)"""
 
 import json
+from types import SimpleNamespace
 
+import psycopg
 import pytest
 from django.contrib.admin.sites import AdminSite
-from django.db import OperationalError
+from django.db.utils import DatabaseErrorWrapper
 
 from alliances.api import serializers
 from alliances.models import Claim
@@ -42,7 +44,9 @@ def test_other_pages_answer_a_plain_503_when_the_database_is_down(server_without
 
 
 def unavailable(*args, **kwargs):
-    raise OperationalError('connection to server at "127.0.0.1", port 5432 failed: Connection refused')
+    """A real refused connection (psycopg to a port where nothing listens), wrapped by Django."""
+    with DatabaseErrorWrapper(SimpleNamespace(Database=psycopg)):
+        psycopg.connect(host="127.0.0.1", port=free_port(), connect_timeout=5)
 
 
 def test_database_error_in_a_view_becomes_503(client, superuser, monkeypatch):

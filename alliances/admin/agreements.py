@@ -3,9 +3,9 @@ and the provision taxonomy."""
 
 from django.contrib import admin
 from django.db.models import Count
-from simple_history.admin import SimpleHistoryAdmin
 
 from alliances.models import Agreement, Clause, Party, ProvisionType
+from sources.admin import HistoryAdmin
 
 from .base import CitationInline, CuratedAdmin, CuratedInlineMixin, OneSearchMixin, partial_date
 from .reference import STATUS_FIELDS
@@ -100,7 +100,7 @@ class ClauseAdmin(CuratedAdmin):
 
 
 @admin.register(ProvisionType)
-class ProvisionTypeAdmin(OneSearchMixin, SimpleHistoryAdmin):
+class ProvisionTypeAdmin(OneSearchMixin, HistoryAdmin):
     list_display = ["name", "slug", "atop_variable", "cow_type", "clause_count"]
     list_filter = ["atop_variable"]
     prepopulated_fields = {"slug": ["name"]}

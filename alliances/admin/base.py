@@ -8,11 +8,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from simple_history.admin import SimpleHistoryAdmin
 
 from alliances.domain.search import search
 from alliances.models import Status
-from sources.admin import DocumentSearchMixin
+from sources.admin import DocumentSearchMixin, HistoryAdmin
 from sources.models import Citation
 from sources.partial_dates import format_partial
 
@@ -123,7 +122,7 @@ class OneSearchMixin(DocumentSearchMixin):
         return search(queryset, term, request.user)
 
 
-class CuratedAdmin(OneSearchMixin, SimpleHistoryAdmin):
+class CuratedAdmin(OneSearchMixin, HistoryAdmin):
     """Base admin of a curated record.
 
     Subclasses list their own inlines before the citations: `inlines = [..., CitationInline]`.

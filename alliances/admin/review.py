@@ -21,7 +21,7 @@ from sources.models import Citation
 from .base import change_status, has_publish_permission
 
 PER_MODEL = 50
-NOT_DIFFED = ["created_at", "updated_at"]
+NOT_DIFFED = ["created_at", "updated_at", "search_document"]
 
 
 class DecisionForm(forms.Form):

@@ -5,16 +5,18 @@ import logging
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, InterfaceError, OperationalError
+from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpResponsePermanentRedirect, JsonResponse
 from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from alliances.models.base import LeftUnsupported
+from config.database_unavailable import unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +57,8 @@ def django_validation_error(error: DjangoValidationError) -> exceptions.Validati
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, OperationalError | InterfaceError):
-        # The database is unreachable: config.database_unavailable answers 503 for every URL.
+    if unreachable(exc):
+        # config.database_unavailable answers 503 for every URL; other database errors are bugs.
         return None
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_error(exc)
@@ -75,6 +77,7 @@ def exception_handler(exc, context):
     return response
 
 
+@csrf_exempt  # a POST to an unknown path is a 404 too, not the CSRF failure page
 def not_found(request, *args, **kwargs):
     """Unknown URLs under /api/: a JSON 404 (a GET missing its trailing slash is redirected)."""
     if request.method in ("GET", "HEAD") and not request.path.endswith("/"):

@@ -47,6 +47,8 @@ class VersionSerializer(serializers.Serializer):
 
 
 HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
+# Bookkeeping and the search document (derived from the other fields): not changes anyone made.
+NOT_DIFFED = ["updated_at", "search_document"]
 
 
 def versions(record) -> list[dict]:
@@ -57,7 +59,7 @@ def versions(record) -> list[dict]:
     for version, previous in zip(history, [*history[1:], None], strict=False):
         changed = []
         if previous is not None and version.history_type == "~":
-            changed = sorted(version.diff_against(previous, excluded_fields=["updated_at"]).changed_fields)
+            changed = sorted(version.diff_against(previous, excluded_fields=NOT_DIFFED).changed_fields)
         rows.append(
             {
                 "history_id": version.history_id,

@@ -8,9 +8,16 @@ from simple_history.models import HistoricalRecords
 
 from alliances.domain import binding
 from sources.partial_dates import partial_date_constraint, partial_date_fields
-from sources.search import DOCUMENT, SearchDocument
+from sources.search import SearchDocument
 
-from .base import CuratedQuerySet, CuratedRecord, Status, date_order_constraint, status_constraint
+from .base import (
+    CuratedQuerySet,
+    CuratedRecord,
+    Status,
+    date_order_constraint,
+    related_label,
+    status_constraint,
+)
 from .fields import aliases_field
 from .reference import Country, Organisation, Person
 
@@ -40,7 +47,7 @@ class ProvisionType(SearchDocument, models.Model):
         "(I defense pact, II neutrality/non-aggression, III entente).",
     )
 
-    history = HistoricalRecords(excluded_fields=[DOCUMENT])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]
@@ -202,7 +209,8 @@ class Party(CuratedRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.country} – {self.get_action_display()} – {self.agreement}"
+        country, agreement = related_label(self, "country"), related_label(self, "agreement")
+        return f"{country} – {self.get_action_display()} – {agreement}"
 
 
 class Clause(SearchDocument, CuratedRecord):
@@ -251,4 +259,4 @@ class Clause(SearchDocument, CuratedRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.agreement}: {self.label}"
+        return f"{related_label(self, 'agreement')}: {self.label}"

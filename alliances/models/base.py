@@ -2,7 +2,7 @@
 
 from django.contrib.contenttypes.fields import GenericRelation
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import ProtectedError, Q
 from django.db.models.signals import post_delete
@@ -11,7 +11,6 @@ from simple_history.models import HistoricalRecords
 
 from sources.models import Citation
 from sources.partial_dates import clean_partial, period_end
-from sources.search import DOCUMENT
 
 
 class Status(models.TextChoices):
@@ -38,6 +37,17 @@ def date_order_constraint(model_name: str, start: str, end: str) -> models.Check
         name=f"{model_name}_{end}_after_{start}",
         violation_error_message=f"{end} cannot be before {start}.",
     )
+
+
+def related_label(record, field: str, label=str) -> str:
+    """label() of the record `field` points to; once that is deleted (an old version of a party
+    deleted with its agreement, shown on its history page), of its last version, marked so."""
+    try:
+        return label(getattr(record, field))
+    except ObjectDoesNotExist:
+        model, pk = record._meta.get_field(field).related_model, getattr(record, f"{field}_id")
+        last = model.history.filter(pk=pk).order_by("-history_date").first()
+        return f"{label(last.instance) if last else f'{model._meta.verbose_name} #{pk}'} (deleted)"
 
 
 def can_view_drafts(user, model) -> bool:
@@ -84,8 +94,7 @@ class CuratedRecord(models.Model):
     updated_at = models.DateTimeField(auto_now=True, help_text="When the record last changed.")
     citations = GenericRelation(Citation, related_query_name="%(class)s")
 
-    # The search document is derived from the other fields: nothing to keep in history.
-    history = HistoricalRecords(inherit=True, excluded_fields=[DOCUMENT])
+    history = HistoricalRecords(inherit=True)
     objects = CuratedQuerySet.as_manager()
 
     class Meta:

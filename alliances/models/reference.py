@@ -11,7 +11,7 @@ from django.db.models import Q
 from sources.partial_dates import partial_date_constraint, partial_date_fields
 from sources.search import SearchDocument
 
-from .base import CuratedQuerySet, CuratedRecord, date_order_constraint, status_constraint
+from .base import CuratedQuerySet, CuratedRecord, date_order_constraint, related_label, status_constraint
 from .fields import aliases_field, validate_iso2, validate_iso3, wikidata_field
 
 # Correlates of War state codes are positive three-digit numbers (2 for the USA, 990 for Samoa).
@@ -118,7 +118,8 @@ class Membership(CuratedRecord):
     date_ranges = (("joined_on", "left_on"),)
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships",
+        # PROTECT, as for the country: an organisation with memberships is not deleted from under them.
+        Organisation, on_delete=models.PROTECT, related_name="memberships",
         help_text="The organisation.",
     )
     # PROTECT: a country that records refer to is never deleted from under them.
@@ -147,7 +148,8 @@ class Membership(CuratedRecord):
         ]
 
     def __str__(self) -> str:
-        return f"{self.country} – {self.organisation.acronym or self.organisation.name} ({self.role})"
+        organisation = related_label(self, "organisation", lambda org: org.acronym or org.name)
+        return f"{related_label(self, 'country')} – {organisation} ({self.role})"
 
 
 class Person(SearchDocument, CuratedRecord):

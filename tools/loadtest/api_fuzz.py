@@ -30,7 +30,7 @@ def editor_token(env: dict[str, str]) -> str:
 
 
 def prepare(env: dict[str, str]) -> None:
-    for command in (["migrate"], ["createcachetable"], ["load_curated"], ["demo_users"]):
+    for command in (["migrate"], ["load_curated"], ["demo_users"]):
         subprocess.run([sys.executable, "manage.py", *command, "--verbosity", "0"], cwd=BASE_DIR,
                        env=env, check=True, stdout=subprocess.DEVNULL)
 

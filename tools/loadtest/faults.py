@@ -133,7 +133,6 @@ def backup(url: str, admin_url: str) -> int:
     failures = []
     env = production_env(url)
     manage("migrate", "--noinput", "-v0", env=env)
-    manage("createcachetable", env=env)
     manage("load_curated", "-v0", env=env)
     with tempfile.TemporaryDirectory() as tmp, scratch_database(admin_url, "_restored") as restored:
         dump = Path(tmp) / "alliance_register.dump"

@@ -66,7 +66,6 @@ def prepare(synthetic: int) -> None:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    call_command("createcachetable", verbosity=0)
     call_command("load_curated", verbosity=0)
     if synthetic:
         call_command("generate_synthetic", citations=synthetic, force=True, verbosity=0)

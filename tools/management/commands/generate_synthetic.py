@@ -39,7 +39,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--checksum", action="store_true", dest="print_checksum", help="Print a checksum of the data.",
         )
-        parser.add_argument("--migrate", action="store_true", help="Migrate, create the cache table.")
+        parser.add_argument("--migrate", action="store_true", help="Migrate the database first.")
         parser.add_argument("--report", metavar="FILE", help="Also write the counts and the time as JSON.")
 
     def handle(self, *args, citations, seed, force, print_checksum, migrate, report, verbosity, **options):
@@ -49,7 +49,6 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         if migrate:
             call_command("migrate", verbosity=0, interactive=False)
-            call_command("createcachetable", verbosity=0)
         if holds_synthetic_data():
             raise CommandError(
                 "This database already holds synthetic data; generate into a fresh database "
