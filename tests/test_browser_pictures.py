@@ -1,7 +1,8 @@
 """The pictures on the curated register in a real browser (Playwright driving Debian's Chromium):
 a click on each of the parallel lines between Azerbaijan and Uzbekistan, at the line's visible
 midpoint as a user would click it, opens that line's own agreement; Uzbekistan's timeline lists its
-own acts. Screenshots in artifacts/browser/pictures-*.png.
+own acts; and no page the editor opens logs an error (no favicon 404). Screenshots in
+artifacts/browser/pictures-*.png.
 """
 
 import os
@@ -11,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
-from alliances.models import Country
+from alliances.models import Agreement, Country
 from tests.conftest import make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test's own ORM calls, as in test_browser
@@ -106,3 +107,18 @@ def test_uzbekistans_timeline_lists_its_own_acts(signed_in, live_server):
     assert timeline.count("Accession: Shusha Declaration") == 1
     assert "(agreement signed 2021-06-15, in force 2022-02)" in timeline
     shot(page, "uzbekistan-timeline")
+
+
+def test_no_page_logs_a_missing_file(signed_in, live_server):
+    page, base = signed_in, live_server.url
+    errors, icons = [], []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.context.on("response", lambda response: response.status >= 400 and errors.append(response.url))
+    page.context.on("response", lambda response: "favicon" in response.url and icons.append(response.status))
+    shusha = Agreement.objects.get(short_name="Shusha Declaration")
+    uzbekistan = Country.objects.get(iso3="UZB")
+    for url in ("/admin/", f"/admin/alliances/agreement/{shusha.pk}/change/", "/api/v1/",
+                "/admin/network/?as_of=2025-12-31", f"/admin/alliances/country/{uzbekistan.pk}/timeline/"):
+        page.goto(f"{base}{url}", wait_until="networkidle")
+    assert errors == []
+    assert icons and set(icons) <= {200, 304}
