@@ -5,14 +5,17 @@ own acts; and no page the editor opens logs an error (no favicon 404). Screensho
 artifacts/browser/pictures-*.png.
 """
 
+import importlib
 import os
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 
-from alliances.models import Agreement, Country
+from alliances.models import Agreement, Country, ProvisionType
 from tests.conftest import make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test's own ORM calls, as in test_browser
@@ -47,9 +50,21 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1280, "height": 900}}
 
 
+def seed_migrations_data() -> None:
+    """The provision types and groups the migrations create. After another browser test in the
+    same session, serialized_rollback has not brought them back (with Playwright's event loop
+    running in this thread, Django's connection here lacks the serialized test data): run the
+    migrations' own functions again, on the migrations' models."""
+    apps = MigrationLoader(connection).project_state().apps
+    importlib.import_module("alliances.migrations.0002_provision_types").seed(apps, None)
+    importlib.import_module("alliances.migrations.0003_groups").create_groups(apps, None)
+
+
 @pytest.fixture
 def signed_in(page, live_server):
     """The curated register, and an editor signed in to its admin."""
+    if not ProvisionType.objects.exists():
+        seed_migrations_data()
     call_command("load_curated", verbosity=0)
     make_user("editor", "editors", password=PASSWORD)
     page.set_default_timeout(15_000)
