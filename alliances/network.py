@@ -38,7 +38,10 @@ NO_CLAUSE_COLOUR = "#9e9e9e"
 SIZE = 760
 RADIUS = 260
 NODE_RADIUS = 19
-LINE_SPACING = 4  # between the parallel lines of two countries' several agreements
+# Between the parallel lines of two countries' several agreements. Each line's transparent hit
+# area is exactly this wide, so the areas of neighbouring lines meet without overlapping: a click on
+# a line (or within half the spacing of it) opens that line's agreement, not the one drawn after it.
+LINE_SPACING = 8
 
 
 @dataclass(frozen=True)
@@ -200,12 +203,12 @@ def render_svg(network: Network, links: Links) -> SafeString:
     lines = format_html_join("\n", (
         '<a href="{}" class="edge" data-agreement="{}" data-countries="{} {}">'
         '<title>{} – {}: {} ({})</title>'
-        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="transparent" stroke-width="10"/>'
+        '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="transparent" stroke-width="{}"/>'
         '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2.5" stroke-linecap="round"/></a>'
     ), (
         (links.agreement(edge.agreement_id), edge.agreement_id, edge.a.iso3, edge.b.iso3,
          edge.a.name, edge.b.name, edge.agreement, edge.provision_name,
-         x1, y1, x2, y2, x1, y1, x2, y2, colour(edge.provision))
+         x1, y1, x2, y2, LINE_SPACING, x1, y1, x2, y2, colour(edge.provision))
         for edge, x1, y1, x2, y2 in _edge_lines(network, places)
     ))
     nodes = format_html_join("\n", (

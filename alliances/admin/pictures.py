@@ -1,5 +1,5 @@
 """Pictures of the data for the editors: the alliance network on a day (every record, or the
-published ones) and a country's timeline of agreements, party actions and memberships."""
+published ones) and a country's timeline of its own party actions and memberships."""
 
 import datetime
 from dataclasses import dataclass
@@ -77,6 +77,7 @@ class Event:
     record: object
     url: str
     status: str
+    note: str = ""  # context that is not the country's own act (the agreement's dates)
 
     @property
     def when(self) -> str:
@@ -87,24 +88,30 @@ class Event:
         return (self.date is None, self.date or datetime.date.min, self.what)
 
 
+AGREEMENT_DATES = (("signed_on", "signed"), ("in_force_on", "in force"), ("ends_on", "ends"))
+
+
+def agreement_dates(agreement: Agreement) -> str:
+    """The agreement's own dates, labelled as the agreement's: "agreement signed 2021-06-15, in
+    force 2022-02". They are not the country's acts (a state that accedes later did not sign on
+    the agreement's signature date), so the timeline shows them beside the country's action."""
+    dates = [
+        f"{label} {format_partial(getattr(agreement, name), getattr(agreement, f'{name}_precision'))}"
+        for name, label in AGREEMENT_DATES if getattr(agreement, name)
+    ]
+    return f"agreement {', '.join(dates)}" if dates else ""
+
+
 def country_events(country: Country) -> list[Event]:
-    """Everything dated about a country: its party actions, the dates of the agreements it acts
-    on, and its memberships' joining and leaving, in date order (undated last)."""
+    """What the country itself did, once each: its party actions (with their agreement's own
+    dates as a note) and its memberships' joining and leaving, in date order (undated last)."""
     events = []
-    actions = Party.objects.filter(country=country).select_related("agreement")
-    for party in actions:
+    for party in Party.objects.filter(country=country).select_related("agreement"):
         events.append(Event(
             party.date, party.date_precision, f"{party.get_action_display().capitalize()}: {party.agreement}",
             party, reverse("admin:alliances_party_change", args=[party.pk]), party.get_status_display(),
+            agreement_dates(party.agreement),
         ))
-    for agreement in Agreement.objects.filter(parties__country=country).distinct():
-        url = reverse("admin:alliances_agreement_change", args=[agreement.pk])
-        for name, label in (("signed_on", "signed"), ("in_force_on", "in force"), ("ends_on", "ends")):
-            if getattr(agreement, name):
-                events.append(Event(
-                    getattr(agreement, name), getattr(agreement, f"{name}_precision"),
-                    f"{agreement} {label}", agreement, url, agreement.get_status_display(),
-                ))
     for membership in Membership.objects.filter(country=country).select_related("organisation"):
         url = reverse("admin:alliances_membership_change", args=[membership.pk])
         organisation = membership.organisation
