@@ -252,6 +252,7 @@ class Citation(SearchDocument, models.Model):
         self._clean_field_name()
         if self.source_id is not None and self._to_anchor():
             self.anchor(strict=True)
+            self.occurrence_context = ""  # used once: it chose the occurrence now anchored
 
     def _to_anchor(self) -> bool:
         """Whether clean() anchors the citation: a new one, or a stored one whose passage (quote,
@@ -261,27 +262,25 @@ class Citation(SearchDocument, models.Model):
         A stored citation saved as it is keeps its anchor and its stored spelling of the quote: a
         form that does not send the context back exactly (a one-line input drops line breaks)
         can neither move nor refuse it, and one broken by a change of its source's text does not
-        block unrelated edits. The stored context was computed for the stored passage, so it
-        does not choose among the occurrences of a changed one.
+        block unrelated edits. The stored context was computed for the stored occurrence, so it
+        does not choose among the occurrences of a changed passage, nor beside a new prefix or suffix.
         """
         stored = Citation.objects.filter(pk=self.pk).values(
             "source_id", "quote", "text_fragment", "prefix", "suffix"
         ).first() if self.pk is not None else None
         if stored is None:
             return True
-        context_given = not (
-            anchoring.same_context(self.prefix, stored["prefix"])
-            and anchoring.same_context(self.suffix, stored["suffix"])
-        )
+        stale_prefix = anchoring.same_context(self.prefix, stored["prefix"])
+        stale_suffix = anchoring.same_context(self.suffix, stored["suffix"])
         same_passage = (
             self.source_id == stored["source_id"] and self.text_fragment == stored["text_fragment"]
             and anchoring.normalize(self.quote) == anchoring.normalize(stored["quote"])
         )
-        if same_passage and not context_given and not self.occurrence_context.strip():
+        if same_passage and stale_prefix and stale_suffix and not self.occurrence_context.strip():
             self.quote, self.prefix, self.suffix = stored["quote"], stored["prefix"], stored["suffix"]
             return False
-        if not context_given:
-            self.prefix = self.suffix = ""
+        self.prefix = "" if stale_prefix else self.prefix
+        self.suffix = "" if stale_suffix else self.suffix
         return True
 
     def _clean_field_name(self) -> None:
