@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db
 API = "/api/v1"
 CITATIONS = "sources-citation-content_type-object_id"
 # The repeated passage, each time after a line break, which a one-line input would drop.
-TEXT = "Article 1\nThe parties consult each other.\nSee the annex.\n\nArticle 2\nThe parties consult each other.\nEnd."
+TEXT = (
+    "Article 1\nThe parties consult each other.\nSee the annex.\n\n"
+    "Article 2\nThe parties consult each other.\nEnd."
+)
 QUOTE = "The parties consult each other."
 SECOND = TEXT.rindex(QUOTE)
 
