@@ -376,6 +376,8 @@ class Loader:
                 prefix=text(entry, "prefix"), suffix=text(entry, "suffix"), field=text(entry, "field"),
             )
             try:
+                if citation.pk is not None:
+                    citation.anchor(strict=True)  # saved unchanged, full_clean() keeps its anchor
                 citation.full_clean(exclude=["object_id"])  # the record may not be stored yet
             except ValidationError as exc:
                 raise EntryError(f'citation of source "{source.title}": {describe(exc)}') from None

@@ -295,14 +295,47 @@ def citable_content_types():
 
 
 class CitationForm(forms.ModelForm):
+    """A citation as editors edit it, on its own page and in a record's citations inline.
+
+    The context stored with it (prefix/suffix) is the anchoring's, computed from the source's
+    text and shown read-only: a one-line input would drop its line breaks. Which occurrence of a
+    repeated quote is meant is said once, in the occurrence context, when the quote is anchored.
+    """
+
+    occurrence_context = forms.CharField(
+        label="occurrence context", required=False, max_length=200,
+        help_text="Only for a quote that occurs more than once: a few words right before or right "
+        "after the occurrence meant. Used once, to anchor the quote; not kept.",
+    )
+
     def clean(self):
         cleaned = super().clean()
+        self.instance.occurrence_context = cleaned.get("occurrence_context") or ""
         content_type, object_id = cleaned.get("content_type"), cleaned.get("object_id")
         if content_type and object_id is not None:
             model = content_type.model_class()
             if not model._default_manager.filter(pk=object_id).exists():
                 self.add_error("object_id", f"There is no {model._meta.verbose_name} #{object_id}.")
         return cleaned
+
+
+def visible_context(text: str) -> str:
+    """Stored context as it is, its line breaks shown as ⏎ and its spaces kept."""
+    if not text:
+        return "–"
+    return format_html('<code class="citation-context">{}</code>', text.replace("\n", "⏎"))
+
+
+def anchor_badge(citation: Citation) -> str:
+    """Whether the quote is verified in its source (how it matched on hover); nothing for a
+    citation not stored yet, which is anchored when it is saved."""
+    if citation.pk is None:
+        return ""
+    state = "verified" if citation.verified else citation.match
+    return format_html(
+        '<span class="citation-badge citation-{}" title="{}">{}</span>',
+        state, citation.get_match_display(), state,
+    )
 
 
 @admin.register(Citation)
@@ -317,15 +350,23 @@ class CitationAdmin(DocumentSearchMixin, HistoryAdmin):
     list_select_related = ["source", "content_type"]
     show_full_result_count = False
     autocomplete_fields = ["source"]
-    readonly_fields = ["cited_record", "start", "end", "match", "anchored_sha256", "created_at", "updated_at"]
+    readonly_fields = [
+        "cited_record", "context_before", "context_after", "start", "end", "match", "anchored_sha256",
+        "created_at", "updated_at",
+    ]
+
+    class Media:
+        css = {"all": ["sources/citations.css"]}
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("record")
 
     def get_fields(self, request, obj=None):
-        record = ["cited_record"] if obj is not None else [("content_type", "object_id")]
+        given = ["field", "quote", "text_fragment", "occurrence_context"]
+        if obj is None:  # the anchor is computed when the citation is saved
+            return ["source", ("content_type", "object_id"), *given]
         return [
-            "source", *record, "field", "quote", "text_fragment", ("prefix", "suffix"),
+            "source", "cited_record", *given, ("context_before", "context_after"),
             ("start", "end", "match"), "anchored_sha256", ("created_at", "updated_at"),
         ]
 
@@ -333,10 +374,13 @@ class CitationAdmin(DocumentSearchMixin, HistoryAdmin):
         fixed = ["source"] if obj is not None else []
         return [*fixed, *super().get_readonly_fields(request, obj)]
 
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name in ("prefix", "suffix"):
-            kwargs["strip"] = False  # context: its spaces are part of it
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+    @admin.display(description="prefix (text just before)")
+    def context_before(self, citation: Citation) -> str:
+        return visible_context(citation.prefix)
+
+    @admin.display(description="suffix (text just after)")
+    def context_after(self, citation: Citation) -> str:
+        return visible_context(citation.suffix)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "content_type":

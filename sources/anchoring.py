@@ -42,6 +42,7 @@ __all__ = [
     "normalize",
     "parse_text_fragment",
     "reanchor",
+    "same_context",
 ]
 
 CONTEXT_CHARS = 32  # the same amount of context on either side as Hypothesis stores
@@ -120,6 +121,12 @@ def normalize(s: str) -> str:
     so this is also the right way to compare quotes with each other.
     """
     return _WHITESPACE_RUN.sub(" ", _fold_characters(s)).strip()
+
+
+def same_context(a: str, b: str) -> bool:
+    """Whether two contexts are the same words, whatever their whitespace: a one-line form
+    input drops a line break of the context it was given rather than turning it into a space."""
+    return normalize(a).replace(" ", "") == normalize(b).replace(" ", "")
 
 
 def _fold_characters(s: str) -> str:
@@ -232,27 +239,36 @@ def _to_anchor(folded: _FoldedText, span: tuple[int, int], verbatim: Callable[[s
 
 
 def _select(
-    norm: str, spans: list[tuple[int, int]], prefix: str, suffix: str, label: str,
+    norm: str, spans: list[tuple[int, int]], prefix: str, suffix: str, label: str, beside: str = "",
     chosen: Callable[[tuple[int, int]], bool] | None = None,
 ) -> tuple[int, int]:
-    """The one span whose context agrees with `prefix`/`suffix` (normalised); where several
-    do, the one `chosen` says is the caller's, if any."""
+    """The one span whose context agrees with `prefix`/`suffix` and, if given, has `beside`
+    (all normalised) right before or right after it; where several do, the one `chosen` says
+    is the caller's, if any."""
     fitting = [
         span for span in spans if _preceded_by(norm, span[0], prefix) and _followed_by(norm, span[1], suffix)
     ]
     if not fitting:
         raise QuoteNotFound(f"{label} found but not with the given prefix/suffix")
+    if beside:
+        fitting = [
+            span for span in fitting
+            if _preceded_by(norm, span[0], beside) or _followed_by(norm, span[1], beside)
+        ]
+        if not fitting:
+            raise QuoteNotFound(f"{label} found but not right before or after {_preview(beside)}")
     if len(fitting) > 1 and chosen is not None:
         fitting = [span for span in fitting if chosen(span)] or fitting
     if len(fitting) > 1:
-        if prefix or suffix:
+        if prefix or suffix or beside:
             raise AmbiguousQuote(
-                f"{label} occurs {len(fitting)} times even with the given "
-                "prefix/suffix; a longer prefix or suffix is needed",
+                f"{label} occurs {len(fitting)} times even with the given context; "
+                "more of the words just before or after it are needed",
                 len(fitting),
             )
         raise AmbiguousQuote(
-            f"{label} occurs {len(fitting)} times; a prefix or suffix is needed to choose one",
+            f"{label} occurs {len(fitting)} times; context (a prefix or suffix: the words just "
+            "before or after it) is needed to choose one",
             len(fitting),
         )
     return fitting[0]
@@ -262,9 +278,11 @@ def _select(
 
 
 def anchor_quote(
-    text: str, quote: str, *, prefix: str = "", suffix: str = "", at: int | None = None,
+    text: str, quote: str, *, prefix: str = "", suffix: str = "", beside: str = "", at: int | None = None,
 ) -> Anchor:
-    """Anchor `quote` in `text`; `prefix`/`suffix` choose among repeated matches.
+    """Anchor `quote` in `text`; `prefix`/`suffix` choose among repeated matches, and so does
+    `beside`: words that occur right before or right after the one meant (either side, for an
+    editor who names the occurrence by what is next to it).
 
     Given context must agree even when the quote occurs only once: a caller
     who states the context expects that passage, not another one.  `at`, the
@@ -279,7 +297,7 @@ def anchor_quote(
     spans = [(hit, hit + len(needle)) for hit in hits]
     label = f"quote {_preview(quote)}"
     chosen = None if at is None else (lambda span: folded.to_original(span[0]) == at)
-    span = _select(folded.norm, spans, normalize(prefix), normalize(suffix), label, chosen)
+    span = _select(folded.norm, spans, normalize(prefix), normalize(suffix), label, normalize(beside), chosen)
     return _to_anchor(folded, span, quote.__eq__)
 
 
@@ -387,8 +405,9 @@ def parse_text_fragment(fragment: str) -> TextFragment:
     )
 
 
-def anchor_fragment(text: str, fragment: str | TextFragment) -> Anchor:
-    """Anchor the passage from textStart to the first textEnd after it.
+def anchor_fragment(text: str, fragment: str | TextFragment, *, beside: str = "") -> Anchor:
+    """Anchor the passage from textStart to the first textEnd after it (`beside` as for
+    :func:`anchor_quote`).
 
     Unlike a browser, which highlights the first match, a citation has to
     name one passage, so every qualifying span counts and it must be unique.
@@ -408,7 +427,9 @@ def anchor_fragment(text: str, fragment: str | TextFragment) -> Anchor:
             f"start {_preview(fragment.text_start)}"
         )
     label = f"text fragment {_preview(_fragment_label(fragment))}"
-    span = _select(folded.norm, spans, normalize(fragment.prefix), normalize(fragment.suffix), label)
+    span = _select(
+        folded.norm, spans, normalize(fragment.prefix), normalize(fragment.suffix), label, normalize(beside)
+    )
     return _to_anchor(folded, span, lambda exact: _fragment_verbatim(exact, fragment))
 
 

@@ -225,6 +225,11 @@ class Citation(SearchDocument, models.Model):
     history = HistoricalRecords()
     objects = CitationQuerySet.as_manager()
 
+    # Words right before or right after the occurrence of a repeated quote that is meant, given
+    # once by an editor (the admin's "occurrence context") to anchor it; never stored: the stored
+    # prefix/suffix are what the anchoring computed.
+    occurrence_context = ""
+
     class Meta:
         ordering = ["id"]
         indexes = [
@@ -261,8 +266,38 @@ class Citation(SearchDocument, models.Model):
         if not self.quote.strip() and not self.text_fragment.strip():
             raise ValidationError({"quote": "Give the quoted passage, or a text fragment."})
         self._clean_field_name()
-        if self.source_id is not None:
+        if self.source_id is not None and self._to_anchor():
             self.anchor(strict=True)
+            self.occurrence_context = ""  # used once: it chose the occurrence now anchored
+
+    def _to_anchor(self) -> bool:
+        """Whether clean() anchors the citation: a new one, or a stored one whose passage (quote,
+        in its normal form, or text fragment) or source changed, or whose occurrence is chosen
+        anew (an occurrence context, or a prefix/suffix other than the stored one).
+
+        A stored citation saved as it is keeps its anchor and its stored spelling of the quote: a
+        form that does not send the context back exactly (a one-line input drops line breaks)
+        can neither move nor refuse it, and one broken by a change of its source's text does not
+        block unrelated edits. The stored context was computed for the stored occurrence, so it
+        does not choose among the occurrences of a changed passage, nor beside a new prefix or suffix.
+        """
+        stored = Citation.objects.filter(pk=self.pk).values(
+            "source_id", "quote", "text_fragment", "prefix", "suffix"
+        ).first() if self.pk is not None else None
+        if stored is None:
+            return True
+        stale_prefix = anchoring.same_context(self.prefix, stored["prefix"])
+        stale_suffix = anchoring.same_context(self.suffix, stored["suffix"])
+        same_passage = (
+            self.source_id == stored["source_id"] and self.text_fragment == stored["text_fragment"]
+            and anchoring.normalize(self.quote) == anchoring.normalize(stored["quote"])
+        )
+        if same_passage and stale_prefix and stale_suffix and not self.occurrence_context.strip():
+            self.quote, self.prefix, self.suffix = stored["quote"], stored["prefix"], stored["suffix"]
+            return False
+        self.prefix = "" if stale_prefix else self.prefix
+        self.suffix = "" if stale_suffix else self.suffix
+        return True
 
     def _clean_field_name(self) -> None:
         if not self.field or self.content_type_id is None:
@@ -305,10 +340,11 @@ class Citation(SearchDocument, models.Model):
         self.anchored_sha256 = source.sha256
 
     def _locate(self, text: str) -> anchoring.Anchor:
+        beside = self.occurrence_context
         if self.text_fragment.strip():
-            return anchoring.anchor_fragment(text, self.text_fragment)
+            return anchoring.anchor_fragment(text, self.text_fragment, beside=beside)
         return anchoring.anchor_quote(
-            text, self.quote, prefix=self.prefix, suffix=self.suffix, at=self.start
+            text, self.quote, prefix=self.prefix, suffix=self.suffix, beside=beside, at=self.start
         )
 
     def _relocate(self, text: str) -> anchoring.Anchor:

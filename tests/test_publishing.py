@@ -115,16 +115,19 @@ def test_quote_not_in_the_source_shows_the_anchoring_error_on_the_inline(client,
     assert not Agreement.objects.exists()
 
 
-def test_ambiguous_quote_asks_for_prefix_or_suffix(client, reviewer):
+def test_ambiguous_quote_asks_for_an_occurrence_context(client, reviewer):
     client.force_login(reviewer)
     source = make_source(text="The parties consult. Later the parties consult again.")
     citation = {"source": source.pk, "quote": "parties consult"}
     response = add_agreement(client, with_citations(agreement_form(), citation))
     [form] = citations_formset(response).forms
-    assert "occurs 2 times; a prefix or suffix is needed to choose one" in form.errors["quote"][0]
+    assert "occurs 2 times; context (a prefix or suffix: the words just before or after it)" in (
+        form.errors["quote"][0]
+    )
     assert not Agreement.objects.exists()
 
-    response = add_agreement(client, with_citations(agreement_form(), {**citation, "suffix": "again"}))
+    chosen = {**citation, "occurrence_context": "again"}
+    response = add_agreement(client, with_citations(agreement_form(), chosen))
     assert response.status_code == 302
     stored = Citation.objects.get()
     assert (stored.start, stored.end) == (31, 46)

@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from alliances.domain.search import search
 from alliances.models import Status
-from sources.admin import DocumentSearchMixin, HistoryAdmin
+from sources.admin import CitationForm, DocumentSearchMixin, HistoryAdmin, anchor_badge
 from sources.models import Citation
 from sources.partial_dates import format_partial
 
@@ -79,23 +79,37 @@ class CitationFormSet(BaseGenericInlineFormSet):
 
 
 class CitationInline(GenericTabularInline):
-    """The passages of sources that support the record; every curated record's admin has it."""
+    """The passages of sources that support the record; every curated record's admin has it.
+
+    One compact row a citation: its source, quote, field and whether it is verified; its anchor
+    (offsets, the context around it) is on the citation's own page, behind the change link.
+    """
 
     model = Citation
+    form = CitationForm
     formset = CitationFormSet
-    fields = ["source", "quote", "text_fragment", "field", "prefix", "suffix", "start", "end", "match"]
-    readonly_fields = ["start", "end", "match"]
+    fields = ["source", "quote", "text_fragment", "field", "occurrence_context", "anchor"]
+    readonly_fields = ["anchor"]
     autocomplete_fields = ["source"]
     extra = 1
+    show_change_link = True
+    classes = ["citation-inline"]
     verbose_name_plural = "citations (passages of sources supporting this record)"
 
+    class Media:
+        css = {"all": ["sources/citations.css"]}
+
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name in ("prefix", "suffix"):
-            kwargs["strip"] = False  # context: its spaces are part of it
         formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
         if db_field.name == "quote":
-            formfield.widget.attrs.update(rows=3, cols=50)
+            formfield.widget.attrs.update(rows=2)
+        if db_field.name == "text_fragment":
+            formfield.widget.attrs.update(placeholder="first words,last words")
         return formfield
+
+    @admin.display(description="anchor")
+    def anchor(self, citation) -> str:
+        return anchor_badge(citation)
 
 
 class CuratedInlineMixin:

@@ -351,6 +351,13 @@ class CitationSerializer(RecordSerializer):
             "anchored_sha256", *TIMESTAMPS,
         )
         read_only_fields = ("start", "end", "match", "anchored_sha256", *TIMESTAMPS)
+        # The anchoring computes the context; a client's chooses an occurrence (Citation.clean).
+        extra_kwargs = {
+            name: {"help_text": f"Up to 32 characters of text {where} the passage, as anchored. Sent "
+                   "with a new or changed quote, or differing from the stored one, it chooses which "
+                   "occurrence of a repeated quote is meant (W3C TextQuoteSelector); otherwise ignored."}
+            for name, where in (("prefix", "before"), ("suffix", "after"))
+        }
 
     def get_record_url(self, citation) -> str:
         model = ContentType.objects.get_for_id(citation.content_type_id).model
