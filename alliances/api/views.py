@@ -8,6 +8,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
 from alliances.domain import registry
+from alliances.domain.visibility import can_view_drafts
 from alliances.models import (
     Agreement,
     Claim,
@@ -19,7 +20,6 @@ from alliances.models import (
     Person,
     ProvisionType,
 )
-from alliances.models.base import can_view_drafts
 from sources.models import Citation, Source
 
 from . import filters, serializers
@@ -70,7 +70,7 @@ class PersonViewSet(CuratedViewSet):
     filterset_class = filters.PersonFilterSet
 
     def get_queryset(self):
-        return super().get_queryset().select_related("country").prefetch_related(citations())
+        return super().get_queryset().select_related("country", "organisation").prefetch_related(citations())
 
 
 class AgreementViewSet(CuratedViewSet):
@@ -84,7 +84,7 @@ class AgreementViewSet(CuratedViewSet):
         # The clauses' lists as lookups of this queryset, not of the clauses' queryset: Django
         # would run those twice (once evaluating the clauses, once more walking them).
         user = self.request.user
-        return super().get_queryset().prefetch_related(
+        return super().get_queryset().select_related("parent", "organisation").prefetch_related(
             citations(),
             Prefetch("parties", queryset=Party.objects.visible_to(user).select_related("country"),
                      to_attr="party_list"),
@@ -101,7 +101,7 @@ class PartyViewSet(CuratedViewSet):
     filterset_class = filters.PartyFilterSet
 
     def get_queryset(self):
-        return super().get_queryset().select_related("country").prefetch_related(citations())
+        return super().get_queryset().select_related("country", "signed_by").prefetch_related(citations())
 
 
 class ClauseViewSet(CuratedViewSet):
