@@ -57,7 +57,9 @@ class CountryFilter(filters.CharFilter):
     def filter(self, queryset, value):
         if not value:
             return queryset
-        countries = with_code(value, caller(self.parent.request)).values("pk")
+        # Standalone (no filterset) it filters a visible queryset, whose records need a visible country.
+        countries = with_code(value, caller(getattr(getattr(self, "parent", None), "request", None)))
+        countries = countries.values("pk")
         naming = functools.reduce(operator.or_, (Q(**{f"{path}__in": countries}) for path in self.paths))
         # Through a many-to-many path a record would match once per row: select ids instead.
         return queryset.filter(pk__in=queryset.model._default_manager.filter(naming).values("pk"))
