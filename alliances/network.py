@@ -19,7 +19,7 @@ from itertools import combinations
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .models import Agreement, Clause, Country, Party, ProvisionType, Status
+from .models import Agreement, Clause, Country, Party, ProvisionType
 
 # Strongest first: an agreement is drawn in the colour of the first of its clauses' types here
 # (ATOP's core obligations, then the other types in taxonomy order).
@@ -83,9 +83,8 @@ def network_on(day: datetime.date, published_only: bool = True) -> Network:
     """Who is bound to whom on `day`. published_only: only published agreements, party actions,
     clauses and countries count (the public picture); otherwise every record (the editors')."""
     parties, clauses = Party.objects.all(), Clause.objects.all()
-    if published_only:  # published(): a party or clause counts with its published agreement only
-        parties = parties.published().filter(country__status=Status.PUBLISHED)
-        clauses = clauses.published()
+    if published_only:  # alliances.domain.visibility: with their published agreement and country
+        parties, clauses = parties.published(), clauses.published()
     # Bound by the visible actions only: a draft withdrawal does not end a public spell.
     bound = parties.bound_on(day)
     members: dict[int, set[int]] = defaultdict(set)

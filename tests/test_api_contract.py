@@ -46,13 +46,13 @@ def world() -> dict:
         title="Shusha Declaration on Allied Relations", short_name="Shusha Declaration",
         signed_on="2021-06-15", organisation=ots,
     )
+    publish(shusha, source, "Shusha Declaration on Allied Relations")  # before its parts (visibility)
     parties = [
         publish(make_party(agreement=shusha, country=country, date="2021-06-15"), source)
         for country in (aze, tur)
     ]
     defense = ProvisionType.objects.get(slug="defense")
     clause = publish(make_clause(agreement=shusha, label="Article 3", provision_types=[defense]), source)
-    publish(shusha, source, "Shusha Declaration on Allied Relations")
     speaker = make_person(name="Ilham Aliyev", country=aze, status="published")
     claim = publish(
         make_claim(text="Trade reached $1 billion", kind="figure", claimant=speaker, claimed_on="2023"),

@@ -22,7 +22,7 @@ def treaty() -> dict:
     clause; GEO (372) on a draft agreement with AZE since 2015."""
     aze, tur = make_country("AZE", cow_code=373), make_country("TUR", cow_code=640)
     geo = make_country("GEO", cow_code=372)
-    pact = make_agreement(title="Shusha Declaration", signed_on="2021-06-15")
+    pact = publish(make_agreement(title="Shusha Declaration", signed_on="2021-06-15"))
     for country in (aze, tur):
         publish(make_party(agreement=pact, country=country, date="2021-06-15"))
     defense = ProvisionType.objects.get(slug="defense")
@@ -30,7 +30,6 @@ def treaty() -> dict:
     clause.obligors.set([tur])
     clause.beneficiaries.set([aze])
     publish(clause)
-    publish(pact, quote="Shusha Declaration")
     draft = make_agreement(title="Draft pact", signed_on="2015")
     for country in (aze, geo):
         make_party(agreement=draft, country=country, date="2015")

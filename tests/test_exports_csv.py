@@ -92,7 +92,7 @@ def test_clause_lists_provision_slugs_and_countries_by_iso3():
 def test_tables_use_a_fixed_number_of_queries_per_chunk(django_assert_max_num_queries):
     countries = [make_country(iso3) for iso3 in ("AZE", "TUR", "UZB", "KAZ", "KGZ")]
     for country in countries:
-        publish(make_party(agreement=make_agreement(), country=country, date="2021"))
+        publish(make_party(agreement=publish(make_agreement()), country=country, date="2021"))
     make_claim(quantity_value=Decimal("1500000000"), quantity_unit="USD").subject_countries.set(countries)
     for name, table in TABLES.items():
         queryset = table.model.objects.all()

@@ -44,7 +44,7 @@ def build_register():
     tur = make_country("TUR", cow_code=640, aliases=["Türkiye", "Turkey"], wikidata_qid="Q43")
     uzb = make_country("UZB", cow_code=704)
     ots = make_organisation(name="Organization of Turkic States", acronym="OTS", aliases=["Turkic Council"],
-                            kind="regional_forum", founded_on="2009-10")
+                            kind="regional_forum", founded_on="2009-10", status="published")
     source = make_source(title="Shusha", published_on="2021-06", language="en", kind="news")
     bare = make_source(title="No stored text", text="", url="https://example.org/a")
     publish(make_membership(organisation=ots, country=aze, joined_on="2009", role="member"), source)

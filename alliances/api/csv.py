@@ -11,8 +11,8 @@ JSON by ApiViewSet.finalize_response.
 from rest_framework.renderers import BaseRenderer
 
 from alliances.domain import registry
+from alliances.domain.visibility import can_view_drafts
 from alliances.exports.tables import TABLE_OF_MODEL, table_csv_response
-from alliances.models.base import can_view_drafts
 
 from .pagination import ordering_keys
 

@@ -20,10 +20,11 @@ from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 
+from alliances.domain import visibility
 from alliances.exports import agreement_level, dyad_years, members, state_years
 from alliances.exports.bonds import InvalidFilter
 from alliances.exports.csv_stream import csv_response
-from alliances.models import Agreement, Clause, Party
+from alliances.models import Agreement, Clause, Country, Party
 
 from .csv import wants_csv
 from .numbers import QueryIntegerField
@@ -81,18 +82,18 @@ class DerivedFile:
     description: str
 
 
-READS = {"agreements": Agreement, "parties": Party, "clauses": Clause}
+READS = {"agreements": Agreement, "parties": Party, "clauses": Clause, "countries": Country}
 FILES = {
     "dyad-years": DerivedFile(
-        dyad_years, DyadYearsQuery, ("agreements", "parties", "clauses"),
+        dyad_years, DyadYearsQuery, ("agreements", "parties", "clauses", "countries"),
         "Country dyads per year in which both are bound by a common agreement (COW / ATOP style).",
     ),
     "state-years": DerivedFile(
-        state_years, StateYearsQuery, ("agreements", "parties", "clauses"),
+        state_years, StateYearsQuery, ("agreements", "parties", "clauses", "countries"),
         "Countries per year in which they are bound by at least one agreement.",
     ),
     "members": DerivedFile(
-        members, MembersQuery, ("agreements", "parties"),
+        members, MembersQuery, ("agreements", "parties", "countries"),
         "Member level: one row per country per agreement it joined, with entry and exit.",
     ),
     "agreement-level": DerivedFile(
@@ -189,7 +190,7 @@ class DerivedFileViewSet(StrictQueryMixin, viewsets.ViewSet):
     def list(self, request, *args, **kwargs):
         query = self.file.query(data=request.query_params)
         query.is_valid(raise_exception=True)
-        bases = {name: READS[name].objects.visible_to(self.request.user) for name in self.file.reads}
+        bases = {name: visibility.of(READS[name], self.request.user) for name in self.file.reads}
         try:
             spec, rows = self.file.module.records(**bases, **query.validated_data)
         except InvalidFilter as error:

@@ -3,8 +3,10 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.relations import MANY_RELATION_KWARGS
 from rest_framework.reverse import reverse
 
+from alliances.domain import visibility
 from alliances.models import Country
 from sources.partial_dates import format_partial, parse_partial
 
@@ -64,8 +66,39 @@ def precision_field() -> serializers.CharField:
     )
 
 
+class VisibleManyReference(serializers.ManyRelatedField):
+    """A list of references without the records the caller may not see."""
+
+    def get_attribute(self, instance):
+        user = getattr(self.context.get("request"), "user", None)
+        return [record for record in super().get_attribute(instance) if visibility.shown(record, user)]
+
+
+class VisibleReference:
+    """A reference as the caller may see it (alliances.domain.visibility): a hidden record is
+    null, and left out of a list. It reads the related record, not only its key: select it
+    with the queryset."""
+
+    def get_attribute(self, instance):
+        user = getattr(self.context.get("request"), "user", None)
+        return visibility.shown(super().get_attribute(instance), user)
+
+    def use_pk_only_optimization(self):
+        return False
+
+    @classmethod
+    def many_init(cls, *args, **kwargs):
+        list_kwargs = {"child_relation": cls(*args, **kwargs)}
+        list_kwargs |= {key: value for key, value in kwargs.items() if key in MANY_RELATION_KWARGS}
+        return VisibleManyReference(**list_kwargs)
+
+
+class VisiblePrimaryKeyField(VisibleReference, serializers.PrimaryKeyRelatedField):
+    """A record by id, null where the caller may not see it."""
+
+
 @extend_schema_field({"type": "string", "pattern": "^[A-Z]{3}$", "example": "UZB"})
-class CountryField(serializers.SlugRelatedField):
+class CountryField(VisibleReference, serializers.SlugRelatedField):
     """A country, referred to by its ISO alpha-3 code (case-insensitive on input)."""
 
     def __init__(self, **kwargs):

@@ -12,13 +12,14 @@ from django.core.validators import RegexValidator
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema_field
 
-from alliances.domain import registry
+from alliances.domain import registry, visibility
 from alliances.domain.search import search
 from alliances.models import (
     Agreement,
     Claim,
     Clause,
     Country,
+    CuratedRecord,
     Membership,
     Organisation,
     Party,
@@ -35,10 +36,15 @@ MAX_ID = 2**63 - 1
 country_code = RegexValidator(r"^[A-Za-z]{2,3}$", "Give an ISO alpha-2 or alpha-3 code.")
 
 
-def with_code(value: str):
-    """The country whose iso2 or iso3 code this is, any case (an empty queryset for none)."""
+def caller(request):
+    return getattr(request, "user", None)
+
+
+def with_code(value: str, user):
+    """The country whose iso2 or iso3 code this is, any case, if `user` may see it (an empty
+    queryset for none: a hidden country answers as one that does not exist)."""
     code = "iso2" if len(value) == 2 else "iso3"
-    return Country.objects.filter(**{f"{code}__iexact": value})
+    return visibility.of(Country, user).filter(**{f"{code}__iexact": value})
 
 
 @extend_schema_field({"type": "string", "pattern": "^[A-Za-z]{2,3}$", "example": "UZ"})
@@ -53,7 +59,9 @@ class CountryFilter(filters.CharFilter):
     def filter(self, queryset, value):
         if not value:
             return queryset
-        countries = with_code(value).values("pk")
+        # Standalone (no filterset) it filters a visible queryset, whose records need a visible country.
+        countries = with_code(value, caller(getattr(getattr(self, "parent", None), "request", None)))
+        countries = countries.values("pk")
         naming = functools.reduce(operator.or_, (Q(**{f"{path}__in": countries}) for path in self.paths))
         # Through a many-to-many path a record would match once per row: select ids instead.
         return queryset.filter(pk__in=queryset.model._default_manager.filter(naming).values("pk"))
@@ -98,14 +106,20 @@ class BooleanFilter(filters.BooleanFilter):
 
 
 class RelatedFilter(filters.ModelChoiceFilter):
-    """A related record by id (or `to_field_name`): an unknown one is a 400. Its form field is a
-    text input, so the browsable API's filter form never lists a whole table in a <select>."""
+    """A related record by id (or `to_field_name`): an unknown one is a 400, and so is one the
+    caller may not see, with the same message (no existence oracle). Its form field is a text
+    input, so the browsable API's filter form never lists a whole table in a <select>."""
 
     field_class = AsciiModelChoiceField
 
     def __init__(self, **kwargs):
         kwargs.setdefault("widget", forms.TextInput)
         super().__init__(**kwargs)
+
+
+def visible_choices(model):
+    """The choices of a filter on `model`: the records the request's caller may see."""
+    return lambda request: visibility.of(model, caller(request))
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
@@ -119,7 +133,9 @@ class SlugChoiceFilter(RelatedFilter):
 
 
 def by_id(model, field_name=None, **kwargs) -> RelatedFilter:
-    return RelatedFilter(queryset=model._default_manager.all(), field_name=field_name, **kwargs)
+    public = not issubclass(model, CuratedRecord)  # sources: every one is public
+    queryset = model._default_manager.all() if public else visible_choices(model)
+    return RelatedFilter(queryset=queryset, field_name=field_name, **kwargs)
 
 
 def date_range(field: str) -> tuple[filters.DateFilter, filters.DateFilter]:
@@ -147,7 +163,7 @@ class RecordFilterSet(filters.FilterSet):
 
     def visible(self, model):
         """The records of `model` this caller may see, for filters that look through them."""
-        return model.objects.visible_to(getattr(self.request, "user", None))
+        return visibility.of(model, caller(self.request))
 
 
 class CuratedFilterSet(RecordFilterSet):
@@ -262,7 +278,7 @@ class AgreementFilterSet(CuratedFilterSet):
 
     def filter_as_of(self, queryset, name, day):
         code = self.form.cleaned_data.get("country")
-        countries = with_code(code) if code else None
+        countries = with_code(code, caller(self.request)) if code else None
         return queryset.binding_on(day, parties=self.visible(Party), countries=countries)
 
 
@@ -311,11 +327,11 @@ class ClaimFilterSet(CuratedFilterSet):
     claimant = by_id(Person)
     country = CountryFilter("subject_countries", help_text="Claims about this country (iso2 or iso3).")
     organisation = RecordChoiceFilter(
-        queryset=Organisation.objects.all(), field_name="subject_organisations", method="filter_through",
+        queryset=visible_choices(Organisation), field_name="subject_organisations", method="filter_through",
         help_text="Claims about this organisation (id).",
     )
     agreement = RecordChoiceFilter(
-        queryset=Agreement.objects.all(), field_name="subject_agreements", method="filter_through",
+        queryset=visible_choices(Agreement), field_name="subject_agreements", method="filter_through",
         help_text="Claims about this agreement (id).",
     )
     claimed_after, claimed_before = date_range("claimed_on")

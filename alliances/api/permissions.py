@@ -3,7 +3,7 @@
 Reads are open: anonymous callers, and signed-in users without the model's view permission,
 see published records, every source and provision type, and the citations of published records
 only (records embedded in another, such as an agreement's parties, follow the same rule, and a
-party or clause is public only with its agreement: PartOfAgreementQuerySet.published). The
+party or clause is public only with its agreement and country: alliances.domain.visibility). The
 view permission (editors, reviewers) shows drafts too. Writes need an authenticated user with
 the model permission (add, change, delete). Turning a record published (on create or update)
 needs `publish_<model>` (reviewers), as in the admin; it is checked in CuratedViewSet because it

@@ -29,6 +29,7 @@ from .fields import (
     DetailURLField,
     OptionalURLField,
     PartialDateField,
+    VisiblePrimaryKeyField,
     WikidataField,
     detail_urls,
     precision_field,
@@ -95,6 +96,15 @@ class CuratedSerializer(RecordSerializer):
         read_only_fields = TIMESTAMPS
 
 
+def optional_reference(model, name: str) -> VisiblePrimaryKeyField:
+    """An optional reference by id: null where it points at a record the caller may not see."""
+    field = model._meta.get_field(name)
+    return VisiblePrimaryKeyField(
+        queryset=field.related_model._default_manager.all(), required=False, allow_null=True,
+        help_text=f"{field.help_text} Null where not published.",
+    )
+
+
 def curated_fields(*fields: str) -> tuple[str, ...]:
     return ("id", "url", *fields, "note", "status", *TIMESTAMPS, "citations")
 
@@ -141,6 +151,7 @@ class PersonSerializer(CuratedSerializer):
     url = api_url("person")
     wikidata_qid = WikidataField()
     country = CountryField(required=False, allow_null=True)
+    organisation = optional_reference(Person, "organisation")
 
     class Meta(CuratedSerializer.Meta):
         model = Person
@@ -207,6 +218,8 @@ class AgreementSerializer(CuratedSerializer):
     ends_on_precision = precision_field()
     parties = PartyEmbedSerializer(many=True, read_only=True, source="party_list")
     clauses = ClauseEmbedSerializer(many=True, read_only=True, source="clause_list")
+    parent = optional_reference(Agreement, "parent")
+    organisation = optional_reference(Agreement, "organisation")
 
     class Meta(CuratedSerializer.Meta):
         model = Agreement
@@ -223,6 +236,7 @@ class PartySerializer(CuratedSerializer):
     country = CountryField()
     date = PartialDateField()
     date_precision = precision_field()
+    signed_by = optional_reference(Party, "signed_by")
 
     class Meta(CuratedSerializer.Meta):
         model = Party

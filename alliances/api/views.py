@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView
 from rest_framework.renderers import JSONRenderer
 
 from alliances.domain import registry
+from alliances.domain.visibility import can_view_drafts
 from alliances.models import (
     Agreement,
     Claim,
@@ -21,7 +22,6 @@ from alliances.models import (
     Person,
     ProvisionType,
 )
-from alliances.models.base import can_view_drafts
 from sources.models import Citation, Source
 
 from . import filters, serializers
@@ -86,7 +86,7 @@ class PersonViewSet(CuratedViewSet):
     filterset_class = filters.PersonFilterSet
 
     def get_queryset(self):
-        return super().get_queryset().select_related("country").prefetch_related(citations())
+        return super().get_queryset().select_related("country", "organisation").prefetch_related(citations())
 
 
 class AgreementViewSet(CuratedViewSet):
@@ -100,7 +100,7 @@ class AgreementViewSet(CuratedViewSet):
         # The clauses' lists as lookups of this queryset, not of the clauses' queryset: Django
         # would run those twice (once evaluating the clauses, once more walking them).
         user = self.request.user
-        return super().get_queryset().prefetch_related(
+        return super().get_queryset().select_related("parent", "organisation").prefetch_related(
             citations(),
             Prefetch("parties", queryset=Party.objects.visible_to(user).select_related("country"),
                      to_attr="party_list"),
@@ -117,7 +117,7 @@ class PartyViewSet(CuratedViewSet):
     filterset_class = filters.PartyFilterSet
 
     def get_queryset(self):
-        return super().get_queryset().select_related("country").prefetch_related(citations())
+        return super().get_queryset().select_related("country", "signed_by").prefetch_related(citations())
 
 
 class ClauseViewSet(CuratedViewSet):

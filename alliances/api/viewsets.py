@@ -17,6 +17,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
+from alliances.domain import visibility
 from alliances.models import Status
 
 from .csv import CSVRenderer, list_csv, wants_csv
@@ -39,8 +40,12 @@ class VersionSerializer(serializers.Serializer):
     history_id = serializers.IntegerField()
     history_date = serializers.DateTimeField()
     history_type = serializers.ChoiceField(choices=["created", "changed", "deleted"])
-    history_user = serializers.CharField(allow_null=True, help_text="Username of who made the change.")
-    history_change_reason = serializers.CharField(allow_null=True)
+    history_user = serializers.CharField(
+        allow_null=True, help_text="Username of who made the change; null for anonymous callers.",
+    )
+    history_change_reason = serializers.CharField(
+        allow_null=True, help_text="Why (an internal comment); null for anonymous callers.",
+    )
     changed_fields = serializers.ListField(
         child=serializers.CharField(), help_text="Fields that differ from the previous version.",
     )
@@ -51,9 +56,17 @@ HISTORY_TYPES = {"+": "created", "~": "changed", "-": "deleted"}
 NOT_DIFFED = ["updated_at", "search_document"]
 
 
-def versions(record) -> list[dict]:
-    """A record's versions, newest first, each with the fields it changed."""
-    history = list(record.history.select_related("history_user").order_by("-history_date", "-history_id"))
+def versions(record, user) -> list[dict]:
+    """A record's versions, newest first, each with the fields it changed since the one before.
+
+    What the public is shown (alliances.domain.visibility): a caller who may not see drafts gets
+    the published versions only (an earlier draft's wording never leaks), compared with each
+    other, and no staff username or internal comment."""
+    history = record.history.select_related("history_user").order_by("-history_date", "-history_id")
+    staff = visibility.can_view_drafts(user, type(record))
+    if not staff and hasattr(record, "status"):  # sources and provision types have no drafts
+        history = history.filter(status=Status.PUBLISHED)
+    history = list(history)
     rows = []
     # zip stops at the shorter list: no versions at all (seeded by a migration) gives no rows.
     for version, previous in zip(history, [*history[1:], None], strict=False):
@@ -65,8 +78,9 @@ def versions(record) -> list[dict]:
                 "history_id": version.history_id,
                 "history_date": version.history_date,
                 "history_type": HISTORY_TYPES[version.history_type],
-                "history_user": version.history_user.get_username() if version.history_user else None,
-                "history_change_reason": version.history_change_reason,
+                "history_user": version.history_user.get_username() if staff and version.history_user
+                else None,
+                "history_change_reason": version.history_change_reason if staff else None,
                 "changed_fields": changed,
             }
         )
@@ -224,7 +238,7 @@ class ApiViewSet(StrictQueryMixin, viewsets.ModelViewSet):
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def history(self, request, *args, **kwargs):
         """The record's versions, newest first: who changed what, and when."""
-        return Response(VersionSerializer(versions(self.get_object()), many=True).data)
+        return Response(VersionSerializer(versions(self.get_object(), request.user), many=True).data)
 
 
 class CuratedViewSet(ApiViewSet):

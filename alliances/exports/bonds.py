@@ -143,11 +143,14 @@ class Cell:
         return set().union(*self.sources)
 
 
-def resolve_country(value: str | None) -> int | None:
+def resolve_country(value: str | None, countries: QuerySet | None = None) -> int | None:
+    """The id of the country of this code among `countries` (those the caller may see: a hidden
+    one answers as an unknown one)."""
     if not value:
         return None
     code = value.strip().upper()
-    pk = Country.objects.filter(Q(iso2=code) | Q(iso3=code)).values_list("id", flat=True).first()
+    countries = countries if countries is not None else Country.objects.all()
+    pk = countries.filter(Q(iso2=code) | Q(iso3=code)).values_list("id", flat=True).first()
     if pk is None:
         raise InvalidFilter("country", f"{value} is not the ISO alpha-2 or alpha-3 code of a known country.")
     return pk

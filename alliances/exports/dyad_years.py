@@ -70,14 +70,15 @@ def spec(columns: list[ProvisionColumn], directed: bool = False) -> FileSpec:
 
 
 def records(*, agreements: QuerySet | None = None, parties: QuerySet | None = None,
-            clauses: QuerySet | None = None, directed: bool = False, country: str | None = None,
+            clauses: QuerySet | None = None, countries: QuerySet | None = None,
+            directed: bool = False, country: str | None = None,
             year_from: int | None = None, year_to: int | None = None,
             provision: str | None = None) -> tuple[FileSpec, Iterator[dict]]:
     """The file's layout and its rows as dicts (for JSON). Filters are checked here, before the
     first row is produced (InvalidFilter for an unknown country or provision), so a caller can
     answer 400. Base querysets: pass `.published()` ones for anonymous readers."""
     bonds = load(agreements, parties, clauses)
-    country_id = resolve_country(country)
+    country_id = resolve_country(country, countries)
     provision_column = resolve_provision(provision, bonds.columns)
     cells = dyads(bonds, directed=directed, country=country_id, year_from=year_from,
                   year_to=year_to or current_year(), provision=provision_column)

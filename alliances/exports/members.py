@@ -44,10 +44,10 @@ def spec() -> FileSpec:
 
 
 def records(*, agreements: QuerySet | None = None, parties: QuerySet | None = None,
-            country: str | None = None) -> tuple[FileSpec, Iterator[dict]]:
+            countries: QuerySet | None = None, country: str | None = None) -> tuple[FileSpec, Iterator[dict]]:
     """The file's layout and its rows as dicts; the country filter checked before the first row."""
     bonds = load(agreements, parties)
-    return spec(), rows(bonds, resolve_country(country))
+    return spec(), rows(bonds, resolve_country(country, countries))
 
 
 def stream(**filters) -> Iterator[list]:

@@ -44,11 +44,12 @@ def spec(columns: list[ProvisionColumn]) -> FileSpec:
 
 
 def records(*, agreements: QuerySet | None = None, parties: QuerySet | None = None,
-            clauses: QuerySet | None = None, country: str | None = None, year_from: int | None = None,
+            clauses: QuerySet | None = None, countries: QuerySet | None = None,
+            country: str | None = None, year_from: int | None = None,
             year_to: int | None = None, provision: str | None = None) -> tuple[FileSpec, Iterator[dict]]:
     """The file's layout and its rows as dicts; filters checked before the first row."""
     bonds = load(agreements, parties, clauses)
-    country_id = resolve_country(country)
+    country_id = resolve_country(country, countries)
     provision_column = resolve_provision(provision, bonds.columns)
     cells = state_years(bonds, country=country_id, year_from=year_from,
                         year_to=year_to or current_year(), provision=provision_column)

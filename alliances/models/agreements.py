@@ -10,14 +10,7 @@ from alliances.domain import binding
 from sources.partial_dates import partial_date_constraint, partial_date_fields
 from sources.search import SearchDocument
 
-from .base import (
-    CuratedQuerySet,
-    CuratedRecord,
-    Status,
-    date_order_constraint,
-    related_label,
-    status_constraint,
-)
+from .base import CuratedQuerySet, CuratedRecord, date_order_constraint, related_label, status_constraint
 from .fields import aliases_field
 from .reference import Country, Organisation, Person
 
@@ -56,14 +49,7 @@ class ProvisionType(SearchDocument, models.Model):
         return self.name
 
 
-class PartOfAgreementQuerySet(CuratedQuerySet):
-    def published(self):
-        """Published, and so is the agreement: what the public sees. An action or a clause of a
-        draft agreement stays out of the API, the exports and the derived files until it is."""
-        return super().published().filter(agreement__status=Status.PUBLISHED)
-
-
-class PartyQuerySet(PartOfAgreementQuerySet):
+class PartyQuerySet(CuratedQuerySet):
     def bound_on(self, day: datetime.date):
         """Joining actions, among these (the ones the caller may see), of countries bound on
         `day`: the Party rule of alliances.domain.binding."""
@@ -249,7 +235,7 @@ class Clause(SearchDocument, CuratedRecord):
         help_text="States the clause benefits; empty with no obligors: every party to every other.",
     )
 
-    objects = PartOfAgreementQuerySet.as_manager()
+    objects = CuratedQuerySet.as_manager()
 
     class Meta(CuratedRecord.Meta):
         ordering = ["agreement_id", "id"]

@@ -9,6 +9,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 
+from alliances.domain import visibility
 from sources.models import Citation
 from sources.partial_dates import clean_partial, period_end
 
@@ -50,20 +51,16 @@ def related_label(record, field: str, label=str) -> str:
         return f"{label(last.instance) if last else f'{model._meta.verbose_name} #{pk}'} (deleted)"
 
 
-def can_view_drafts(user, model) -> bool:
-    """The model's view permission (editors, reviewers) shows its unpublished records."""
-    opts = model._meta
-    permission = f"{opts.app_label}.view_{opts.model_name}"
-    return user is not None and user.is_authenticated and user.has_perm(permission)
-
-
 class CuratedQuerySet(models.QuerySet):
+    """The rule is alliances.domain.visibility's; these delegate to it."""
+
     def published(self):
-        return self.filter(status=Status.PUBLISHED)
+        """What the public sees: published, and so are the records it requires."""
+        return visibility.published(self)
 
     def visible_to(self, user):
         """What `user` may read: everything with the view permission, else what is published."""
-        return self if can_view_drafts(user, self.model) else self.published()
+        return visibility.visible(self, user)
 
 
 class CuratedRecord(models.Model):
@@ -106,6 +103,7 @@ class CuratedRecord(models.Model):
         for field in self.partial_dates:
             clean_partial(self, field)
         self.clean_date_ranges()
+        self.clean_references()
         if not self.defer_publishing_check:
             self.validate_publishable()
 
@@ -121,6 +119,13 @@ class CuratedRecord(models.Model):
                           f"{self._meta.get_field(start).verbose_name}."},
                     code="date_order",
                 )
+
+    def clean_references(self) -> None:
+        """A published record refers only to published ones (alliances.domain.visibility)."""
+        stored = None
+        if self.pk and self.status != Status.PUBLISHED:
+            stored = type(self)._default_manager.filter(pk=self.pk).values_list("status", flat=True).first()
+        visibility.validate_references(self, stored)
 
     def validate_publishable(self, verified_citations: int | None = None) -> None:
         """Refuse publishing without a verified citation.
