@@ -1,7 +1,6 @@
 """What every curated record's admin shares: history, citations inline, aliases, publishing."""
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
@@ -10,6 +9,8 @@ from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from simple_history.admin import SimpleHistoryAdmin
 
+from alliances.domain import publishing
+from alliances.domain.publishing import change_status
 from alliances.models import Status
 from sources.models import Citation
 from sources.partial_dates import format_partial
@@ -22,20 +23,7 @@ def partial_date(record, field: str) -> str:
 
 
 def has_publish_permission(request, opts) -> bool:
-    return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
-
-
-def change_status(record, status: str, reason: str) -> str | None:
-    """Set the record's status through the model's validation (the publishing rule) and save it,
-    `reason` kept in its history; returns why it was refused, or None."""
-    record.status = status
-    try:
-        record.full_clean()
-    except ValidationError as error:
-        return " ".join(error.messages)
-    record._change_reason = reason
-    record.save()
-    return None
+    return publishing.may_publish(request.user, opts.model)
 
 
 class CitationFormSet(BaseGenericInlineFormSet):
@@ -66,7 +54,7 @@ class CitationFormSet(BaseGenericInlineFormSet):
             return  # nothing to check, or the citations' own errors come first
         verified = sum(form.instance.verified for form in kept)
         try:
-            record.validate_publishable(verified_citations=verified)
+            publishing.validate_publishable(record, verified_citations=verified)
         except ValidationError as error:
             raise ValidationError(error.message_dict["status"], code="unpublishable") from None
 

@@ -15,10 +15,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from alliances.domain import registry
+from alliances.domain.publishing import change_status
 from alliances.models import Status
 from sources.models import Citation
 
-from .base import change_status, has_publish_permission
+from .base import has_publish_permission
 
 PER_MODEL = 50
 NOT_DIFFED = ["created_at", "updated_at"]

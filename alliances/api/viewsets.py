@@ -17,11 +17,12 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.utils.encoders import JSONEncoder
 
+from alliances.domain import publishing
 from alliances.models import Status
 
 from .csv import CSVRenderer, list_csv, wants_csv
 from .exceptions import PreconditionFailed
-from .permissions import can_publish, codename, publishes
+from .permissions import codename
 from .schema import ApiSchema
 
 PAGINATION_PARAMS = ("cursor", "page_size")
@@ -226,7 +227,7 @@ class CuratedViewSet(ApiViewSet):
 
     def check_publish(self, old_status, new_status) -> None:
         model = self.get_queryset().model
-        if publishes(old_status, new_status) and not can_publish(self.request.user, model):
+        if publishing.publish_refusal(self.request.user, model, old_status, new_status):
             raise PermissionDenied(
                 f"Only reviewers may publish: setting status to “{Status.PUBLISHED}” needs the "
                 f"{codename(model, 'publish')} permission. Save the {model._meta.verbose_name} as "
