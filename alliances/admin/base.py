@@ -7,6 +7,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.urls import reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from alliances.domain import publishing
@@ -155,6 +157,43 @@ class CuratedAdmin(SimpleHistoryAdmin):
 
     def has_publish_permission(self, request) -> bool:
         return has_publish_permission(request, self.opts)
+
+    # Pending changes: an editor's edit of a published record waits for a reviewer.
+
+    def save_model(self, request, obj, form, change):
+        if not (change and publishing.needs_review(request.user, obj)):
+            return super().save_model(request, obj, form, change)
+        fields = [name for name in form.changed_data if name != "change_reason"]
+        values = {name: form.cleaned_data[name] for name in fields}
+        request.proposed_change = publishing.propose(
+            obj, values, request.user, form.cleaned_data.get("change_reason") or ""
+        ) if values else None
+        # The published version stays as stored: the page shows it again, not the proposal.
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        if not hasattr(request, "proposed_change"):
+            return super().save_related(request, form, formsets, change)
+        if any(formset.has_changed() for formset in formsets):
+            self.message_user(request, "Changes to the rows below the record (party actions, clauses, "
+                              "citations) of a published record are not proposed: ask a reviewer.",
+                              messages.WARNING)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if not hasattr(request, "proposed_change"):
+            return super().construct_change_message(request, form, formsets, add)
+        return "Proposed a change for review" if request.proposed_change else "No change"
+
+    def response_change(self, request, obj):
+        proposal = getattr(request, "proposed_change", False)
+        if proposal is False:
+            return super().response_change(request, obj)
+        if proposal is not None:
+            self.message_user(request, f"Your change to the published {self.opts.verbose_name} “{obj}” "
+                              "awaits review: the public sees the published version until a reviewer "
+                              "accepts it (see the review queue).", messages.SUCCESS)
+        return redirect(reverse("alliances_admin:review-queue") + f"#proposal-{proposal.pk}"
+                        if proposal else request.path)
 
     @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
     def publish_selected(self, request, queryset):

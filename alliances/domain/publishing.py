@@ -169,10 +169,10 @@ def _with(record, data: dict):
     return proposed
 
 
-def propose(record, values: dict, user, reason: str = "") -> ProposedChange:
+def propose(record, values: dict, user, reason: str = "") -> ProposedChange | None:
     """Store `values` (field name -> new value, as a form or serializer cleaned them) as a change
     proposed to the published `record`, validated as the record would be. Only the fields that
-    differ from the stored record are kept."""
+    differ from the stored record are kept; None when none does."""
     stored = type(record)._default_manager.get(pk=record.pk)
     data = {}
     for name, value in values.items():
@@ -185,7 +185,7 @@ def propose(record, values: dict, user, reason: str = "") -> ProposedChange:
         if new != old:
             data[name] = new
     if not data:
-        raise ValidationError("Nothing to propose: the values are those of the published version.")
+        return None  # nothing differs from the published version
     _with(stored, data).full_clean()
     return ProposedChange.objects.create(
         content_type=ContentType.objects.get_for_model(record), object_id=record.pk,
@@ -254,7 +254,8 @@ def accept(change: ProposedChange, reviewer, comment: str = ""):
         updated.full_clean()
         author = change.author.get_username() if change.author else "someone unknown"
         reason = f"Accepted change #{change.pk} proposed by {author}"
-        updated._change_reason = f"{reason}: {comment}" if comment else reason
+        # The history's reason column holds 100 characters; the whole comment stays on the change.
+        updated._change_reason = (f"{reason}: {comment}" if comment else reason)[:100]
         updated._history_user = reviewer
         updated.save()
         for name, value in change.data.items():
