@@ -60,11 +60,13 @@ class CitationFormSet(BaseGenericInlineFormSet):
         except ValidationError as error:
             raise ValidationError(error.message_dict["status"], code="unpublishable") from None
 
-    def delete_existing(self, obj, commit=True):
-        # Checked by clean() against the whole save: the citations added with it are stored
-        # after the deleted ones are gone, and may be what keeps the record supported.
-        obj.publishing_rule_checked = True
-        super().delete_existing(obj, commit)
+    def save(self, commit=True):
+        # The new citations first: they may be what keeps the record supported once the deleted
+        # ones are gone (clean() checked the whole save; the deletion's own check then agrees).
+        if not commit:
+            return super().save(commit)
+        new = self.save_new_objects(commit)
+        return self.save_existing_objects(commit) + new
 
 
 class CitationInline(GenericTabularInline):

@@ -121,8 +121,6 @@ def refuse_removing_the_last_verified_citation(sender, instance, origin, **kwarg
     transaction, so nothing is deleted. When the record itself is deleted, its citations go
     with it."""
     on_its_own = isinstance(origin, Citation) or getattr(origin, "model", None) is Citation
-    if getattr(instance, "publishing_rule_checked", False):  # by a form that saves replacements
-        return
     if on_its_own and (records := left_unsupported([instance])):
         raise LeftUnsupported(records)
 
