@@ -45,6 +45,8 @@ def test_an_editors_edit_of_a_published_record_waits_and_a_reviewer_accepts(clie
     assert response.status_code == 302
     assert public_summary(anon, agreement) == "A declaration."
     change = ProposedChange.objects.get()
+    page = client.get(reverse("admin:alliances_agreement_change", args=[agreement.pk])).content.decode()
+    assert "1 proposed change to this agreement awaits review" in page
     assert (change.status, change.data, change.author, change.reason) == (
         "pending", {"summary": "A pledge of mutual assistance."}, editor, "The text says so",
     )

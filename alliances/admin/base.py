@@ -162,6 +162,14 @@ class CuratedAdmin(SimpleHistoryAdmin):
 
     # Pending changes: an editor's edit of a published record waits for a reviewer.
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, object_id) if request.method == "GET" else None
+        if record is not None and (waiting := publishing.pending_for(record).count()):
+            self.message_user(request, f"{waiting} proposed change{'s' if waiting > 1 else ''} to this "
+                              f"{self.opts.verbose_name} await{'' if waiting > 1 else 's'} review: this page "
+                              "shows the published version (see the review queue).", messages.INFO)
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def save_model(self, request, obj, form, change):
         if not (change and publishing.needs_review(request.user, obj)):
             return super().save_model(request, obj, form, change)
