@@ -23,6 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from alliances.domain import publishing
 from sources import anchoring
 from sources.ingest import SnapshotError, describe, partial_date, read_snapshot, source_fields
 from sources.models import Citation, Source, text_sha256
@@ -341,7 +342,7 @@ class Loader:
             else:
                 record.defer_publishing_check = True
                 record.full_clean()
-                record.validate_publishable(verified_citations=verified)
+                publishing.validate_publishable(record, verified_citations=verified)
             store(record)
         self.tally(natural_key, outcome)
         self.keep(record)

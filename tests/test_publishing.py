@@ -7,7 +7,7 @@ from django.db.models import ProtectedError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from alliances.models import Agreement, Country, Party
+from alliances.models import Agreement, Country, Party, ProposedChange
 from sources.models import Citation
 from tests.conftest import (
     cite,
@@ -246,14 +246,30 @@ def test_the_api_refuses_to_unsupport_a_published_record(reviewer):
     assert Citation.objects.for_record(agreement).exists()
 
 
-def test_published_record_edited_without_touching_citations(client, editor):
+def test_published_record_edited_without_touching_citations(client, editor, reviewer):
     client.force_login(editor)
     agreement = publish(make_agreement())
     url = reverse("admin:alliances_agreement_change", args=[agreement.pk])
     data = page_data(client.get(url)) | {"summary": "A pledge of mutual assistance."}
     assert client.post(url, data).status_code == 302
     agreement.refresh_from_db()
+    assert (agreement.status, agreement.summary) == ("published", "")  # pending a reviewer
+    change = ProposedChange.objects.get()
+    client.force_login(reviewer)
+    client.post(reverse("alliances_admin:review-queue"), {"proposal": change.pk, "decision": "accept"})
+    agreement.refresh_from_db()
     assert (agreement.status, agreement.summary) == ("published", "A pledge of mutual assistance.")
+
+
+def test_an_editor_retracting_a_published_record_waits_for_a_reviewer(client, editor):
+    client.force_login(editor)
+    agreement = publish(make_agreement())
+    url = reverse("admin:alliances_agreement_change", args=[agreement.pk])
+    client.post(url, page_data(client.get(url)) | {"status": "retracted"})
+    agreement.refresh_from_db()
+    assert agreement.status == "published"
+    assert ProposedChange.objects.get().data == {"status": "retracted"}
+
 
 
 def test_countries_publish_without_citations(client, reviewer):

@@ -7,7 +7,7 @@ from django.contrib import admin
 
 import sources.admin  # noqa: F401  (registered before the CSV action is offered on it)
 
-from . import agreements, citations, claims, reference  # noqa: F401
+from . import agreements, citations, claims, reference, snapshots  # noqa: F401
 from .actions import offer_csv_export
 
 admin.site.site_header = "Alliance Register"

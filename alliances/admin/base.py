@@ -1,14 +1,17 @@
 """What every curated record's admin shares: history, citations inline, aliases, publishing."""
 
 from django.contrib import admin, messages
-from django.contrib.auth import get_permission_codename
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.contrib.contenttypes.forms import BaseGenericInlineFormSet
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.shortcuts import redirect
+from django.urls import reverse
 
+from alliances.domain import publishing
+from alliances.domain.publishing import change_status
 from alliances.domain.search import search
 from alliances.models import Status
 from sources.admin import CitationForm, DocumentSearchMixin, HistoryAdmin, anchor_badge
@@ -23,20 +26,7 @@ def partial_date(record, field: str) -> str:
 
 
 def has_publish_permission(request, opts) -> bool:
-    return request.user.has_perm(f"{opts.app_label}.{get_permission_codename('publish', opts)}")
-
-
-def change_status(record, status: str, reason: str) -> str | None:
-    """Set the record's status through the model's validation (the publishing rule) and save it,
-    `reason` kept in its history; returns why it was refused, or None."""
-    record.status = status
-    try:
-        record.full_clean()
-    except ValidationError as error:
-        return " ".join(error.messages)
-    record._change_reason = reason
-    record.save()
-    return None
+    return publishing.may_publish(request.user, opts.model)
 
 
 class CitationFormSet(BaseGenericInlineFormSet):
@@ -67,15 +57,17 @@ class CitationFormSet(BaseGenericInlineFormSet):
             return  # nothing to check, or the citations' own errors come first
         verified = sum(form.instance.verified for form in kept)
         try:
-            record.validate_publishable(verified_citations=verified)
+            publishing.validate_publishable(record, verified_citations=verified)
         except ValidationError as error:
             raise ValidationError(error.message_dict["status"], code="unpublishable") from None
 
-    def delete_existing(self, obj, commit=True):
-        # Checked by clean() against the whole save: the citations added with it are stored
-        # after the deleted ones are gone, and may be what keeps the record supported.
-        obj.publishing_rule_checked = True
-        super().delete_existing(obj, commit)
+    def save(self, commit=True):
+        # The new citations first: they may be what keeps the record supported once the deleted
+        # ones are gone (clean() checked the whole save; the deletion's own check then agrees).
+        if not commit:
+            return super().save(commit)
+        new = self.save_new_objects(commit)
+        return self.save_existing_objects(commit) + new
 
 
 class CitationInline(GenericTabularInline):
@@ -190,6 +182,51 @@ class CuratedAdmin(OneSearchMixin, HistoryAdmin):
 
     def has_publish_permission(self, request) -> bool:
         return has_publish_permission(request, self.opts)
+
+    # Pending changes: an editor's edit of a published record waits for a reviewer.
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        record = self.get_object(request, object_id) if request.method == "GET" else None
+        if record is not None and (waiting := publishing.pending_for(record).count()):
+            self.message_user(request, f"{waiting} proposed change{'s' if waiting > 1 else ''} to this "
+                              f"{self.opts.verbose_name} await{'' if waiting > 1 else 's'} review: this page "
+                              "shows the published version (see the review queue).", messages.INFO)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        if not (change and publishing.needs_review(request.user, obj)):
+            return super().save_model(request, obj, form, change)
+        fields = [name for name in form.changed_data if name != "change_reason"]
+        values = {name: form.cleaned_data[name] for name in fields}
+        request.proposed_change = publishing.propose(
+            obj, values, request.user, form.cleaned_data.get("change_reason") or ""
+        ) if values else None
+        # The published version stays as stored: the page shows it again, not the proposal.
+        obj.refresh_from_db()
+
+    def save_related(self, request, form, formsets, change):
+        if not hasattr(request, "proposed_change"):
+            return super().save_related(request, form, formsets, change)
+        if any(formset.has_changed() for formset in formsets):
+            self.message_user(request, "Changes to the rows below the record (party actions, clauses, "
+                              "citations) of a published record are not proposed: ask a reviewer.",
+                              messages.WARNING)
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        if not hasattr(request, "proposed_change"):
+            return super().construct_change_message(request, form, formsets, add)
+        return "Proposed a change for review" if request.proposed_change else "No change"
+
+    def response_change(self, request, obj):
+        proposal = getattr(request, "proposed_change", False)
+        if proposal is False:
+            return super().response_change(request, obj)
+        if proposal is not None:
+            self.message_user(request, f"Your change to the published {self.opts.verbose_name} “{obj}” "
+                              "awaits review: the public sees the published version until a reviewer "
+                              "accepts it (see the review queue).", messages.SUCCESS)
+        return redirect(reverse("alliances_admin:review-queue") + f"#proposal-{proposal.pk}"
+                        if proposal else request.path)
 
     @admin.action(description="Publish selected %(verbose_name_plural)s", permissions=["publish"])
     def publish_selected(self, request, queryset):

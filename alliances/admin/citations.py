@@ -5,7 +5,7 @@ without knowing about published records; this one replaces it."""
 
 from django.contrib import admin
 
-from alliances.models.base import left_unsupported, unsupported_reason
+from alliances.domain.publishing import left_unsupported, unsupported_reason
 from sources.admin import CitationAdmin as SourcesCitationAdmin
 from sources.models import Citation
 

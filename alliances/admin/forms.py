@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.admin.widgets import AdminTextareaWidget
 from django.core.exceptions import ValidationError
 
-from alliances.models import Status
+from alliances.domain import publishing
 from sources.forms import PartialDatesFormMixin
 
 
@@ -57,7 +57,7 @@ class PublishGuardForm(PartialDatesFormMixin, forms.ModelForm):
         was = type(self.instance)._default_manager.filter(pk=self.instance.pk).values_list(
             "status", flat=True
         ).first()
-        if status == Status.PUBLISHED and was != Status.PUBLISHED and not self.can_publish:
+        if publishing.publishes(was, status) and not self.can_publish:
             raise ValidationError(
                 "Only reviewers may publish: save the record as “awaiting review” instead.",
                 code="publish_permission",

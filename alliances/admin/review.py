@@ -8,17 +8,18 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from alliances.domain import registry
-from alliances.models import Status
+from alliances.domain import publishing, registry
+from alliances.domain.publishing import change_status
+from alliances.models import ProposedChange, Status
 from sources.models import Citation
 
-from .base import change_status, has_publish_permission
+from .base import has_publish_permission
 
 PER_MODEL = 50
 NOT_DIFFED = ["created_at", "updated_at", "search_document"]
@@ -40,6 +41,52 @@ class DecisionForm(forms.Form):
         self.fields["content_type"].queryset = ContentType.objects.filter(
             pk__in=[ct.pk for ct in ContentType.objects.get_for_models(*registry.CURATED).values()]
         )
+
+
+class ProposalDecisionForm(forms.Form):
+    proposal = forms.ModelChoiceField(queryset=ProposedChange.objects.pending(), widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("reject", "Reject")])
+    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+
+
+@dataclass
+class Proposal:
+    change: ProposedChange
+    record: object
+    change_url: str
+    diff: list
+    can_decide: bool
+
+
+def proposals(request) -> list[Proposal]:
+    """The changes proposed to published records, oldest first, as diffs against the record."""
+    shown = []
+    waiting = ProposedChange.objects.pending().select_related("content_type", "author")
+    for change in waiting[:PER_MODEL]:
+        model = change.content_type.model_class()
+        opts = model._meta
+        record = model._default_manager.filter(pk=change.object_id).first()
+        if record is None or not request.user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            continue
+        shown.append(Proposal(
+            change=change, record=record, diff=publishing.diff(change, record),
+            change_url=reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk]),
+            can_decide=has_publish_permission(request, opts),
+        ))
+    return shown
+
+
+def decide_proposal(request, form: ProposalDecisionForm) -> None:
+    change, comment = form.cleaned_data["proposal"], form.cleaned_data["comment"].strip()
+    try:
+        if form.cleaned_data["decision"] == "accept":
+            record = publishing.accept(change, request.user, comment)
+            messages.success(request, f"Accepted change #{change.pk}: {record} is updated.")
+        else:
+            publishing.reject(change, request.user, comment)
+            messages.success(request, f"Rejected change #{change.pk}: {change.record} stays as published.")
+    except ValidationError as error:
+        messages.error(request, f"Change #{change.pk} not applied: {' '.join(error.messages)}")
 
 
 @dataclass
@@ -162,8 +209,10 @@ def decide(request, form: DecisionForm) -> None:
 
 def review_queue_view(request):
     if request.method == "POST":
-        form = DecisionForm(request.POST)
-        if form.is_valid():
+        form = (ProposalDecisionForm if "proposal" in request.POST else DecisionForm)(request.POST)
+        if isinstance(form, ProposalDecisionForm) and form.is_valid():
+            decide_proposal(request, form)
+        elif form.is_valid():
             decide(request, form)
         else:
             messages.error(request, "Not done: " + " ".join(
@@ -171,7 +220,9 @@ def review_queue_view(request):
             ))
         return redirect("alliances_admin:review-queue")
     groups = queue(request)
+    pending = proposals(request)
     context = {
+        "proposals": pending,
         **admin.site.each_context(request),
         "title": "Review queue",
         "groups": groups,

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from alliances.models.base import LeftUnsupported
+from alliances.domain.publishing import LeftUnsupported
 from config.database_unavailable import unreachable
 
 logger = logging.getLogger(__name__)

@@ -12,20 +12,9 @@ depends on the submitted data.
 
 from rest_framework import permissions
 
-from alliances.models import Status
-
 
 def codename(model, action: str) -> str:
     return f"{model._meta.app_label}.{action}_{model._meta.model_name}"
-
-
-def can_publish(user, model) -> bool:
-    return user.is_authenticated and user.has_perm(codename(model, "publish"))
-
-
-def publishes(old_status: str | None, new_status: str | None) -> bool:
-    """Whether a write turns a record published; holds for create with status=published too."""
-    return new_status == Status.PUBLISHED and old_status != Status.PUBLISHED
 
 
 class ModelPermissionsOrReadOnly(permissions.DjangoModelPermissions):

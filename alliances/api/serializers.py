@@ -396,3 +396,30 @@ class CitationSerializer(RecordSerializer):
                 {"record_id": f"There is no {model._meta.verbose_name} with id {object_id}."}
             )
         return attrs
+
+
+class SnapshotRequestSerializer(serializers.Serializer):
+    text = serializers.CharField(trim_whitespace=False, help_text="The corrected text.")
+    confirm = serializers.BooleanField(
+        default=False, help_text="Store it; without, only say what storing it would do.",
+    )
+
+
+class SnapshotSerializer(serializers.Serializer):
+    """What a new snapshot does (or would do): citations moved to it, citations left on the old
+    one, and the published records none of whose citations moves."""
+
+    snapshot = SourceListSerializer(allow_null=True, help_text="The new source, once stored.")
+    moving = serializers.SerializerMethodField()
+    staying = serializers.SerializerMethodField()
+    losing_support = serializers.SerializerMethodField()
+
+    def get_moving(self, value) -> list[int]:
+        return [citation.pk for citation in value["plan"].moving]
+
+    def get_staying(self, value) -> list[int]:
+        return [citation.pk for citation in value["plan"].staying]
+
+    def get_losing_support(self, value) -> list[dict]:
+        return [{"record_type": record._meta.model_name, "record_id": record.pk, "label": str(record)}
+                for record in value["plan"].losing]

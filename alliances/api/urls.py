@@ -8,7 +8,7 @@ from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from . import derived, network, views
+from . import derived, network, pending, views
 from .exceptions import not_found
 
 app_name = "api"
@@ -25,6 +25,7 @@ router.register("provision-types", views.ProvisionTypeViewSet, basename="provisi
 router.register("claims", views.ClaimViewSet, basename="claim")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("citations", views.CitationViewSet, basename="citation")
+router.register("pending-changes", pending.PendingChangeViewSet, basename="pendingchange")
 # Derived, read-only files of the dataset: one view, the basename names the file.
 for name in derived.FILES:
     router.register(name, derived.DerivedFileViewSet, basename=name)

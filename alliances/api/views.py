@@ -6,10 +6,15 @@ import operator
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
 
-from alliances.domain import registry
+from alliances.domain import publishing, registry
 from alliances.domain.visibility import can_view_drafts
 from alliances.models import (
     Agreement,
@@ -25,6 +30,7 @@ from alliances.models import (
 from sources.models import Citation, Source
 
 from . import filters, serializers
+from .serializers import SnapshotRequestSerializer, SnapshotSerializer
 from .viewsets import ApiViewSet, CuratedViewSet, refuse_unknown_params
 
 
@@ -167,6 +173,31 @@ class SourceViewSet(ApiViewSet):
     def get_queryset(self):
         queryset = super().get_queryset()
         return queryset.defer("text") if self.action == "list" else queryset
+
+    def perform_update(self, serializer):
+        if "text" in serializer.validated_data:
+            publishing.refuse_text_change(serializer.instance, serializer.validated_data["text"])
+        super().perform_update(serializer)
+
+    @extend_schema(request=SnapshotRequestSerializer, responses=SnapshotSerializer)
+    @action(detail=True, methods=["post"], filter_backends=[], pagination_class=None)
+    def snapshot(self, request, *args, **kwargs):
+        """A corrected text as a new snapshot of this source: the citations that re-anchor in it
+        move there. Without `confirm`, only says what would happen (which published records
+        would lose support); with `confirm: true`, stores it (201)."""
+        if not request.user.has_perm("sources.add_source"):
+            raise PermissionDenied("Storing a new snapshot needs the sources.add_source permission.")
+        source = self.get_object()
+        asked = SnapshotRequestSerializer(data=request.data)
+        asked.is_valid(raise_exception=True)
+        text, confirm = asked.validated_data["text"], asked.validated_data["confirm"]
+        if confirm:
+            snapshot, plan = publishing.new_snapshot(source, text, request.user)
+        else:
+            snapshot, plan = None, publishing.snapshot_plan(source, text)
+        found = {"snapshot": snapshot, "plan": plan}
+        body = SnapshotSerializer(found, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED if confirm else status.HTTP_200_OK)
 
 
 class CitationViewSet(ApiViewSet):

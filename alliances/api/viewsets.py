@@ -15,15 +15,16 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotAcceptable, PermissionDenied, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.utils.encoders import JSONEncoder
 
-from alliances.domain import visibility
+from alliances.domain import publishing, visibility
 from alliances.models import Status
 
 from .csv import CSVRenderer, list_csv, wants_csv
 from .exceptions import PayloadTooLarge, PreconditionFailed
 from .numbers import ascii_int
-from .permissions import can_publish, codename, publishes
+from .permissions import codename
 from .schema import ApiSchema
 
 PAGINATION_PARAMS = ("cursor", "page_size")
@@ -249,12 +250,32 @@ class CuratedViewSet(ApiViewSet):
 
     def check_publish(self, old_status, new_status) -> None:
         model = self.get_queryset().model
-        if publishes(old_status, new_status) and not can_publish(self.request.user, model):
+        if publishing.publish_refusal(self.request.user, model, old_status, new_status):
             raise PermissionDenied(
                 f"Only reviewers may publish: setting status to “{Status.PUBLISHED}” needs the "
                 f"{codename(model, 'publish')} permission. Save the {model._meta.verbose_name} as "
                 f"“{Status.REVIEW}” (awaiting review) instead."
             )
+
+    def update(self, request, *args, partial=False, **kwargs):
+        """An edit of a published record by someone who may not publish is stored as a pending
+        change (202); the record, as the public sees it, is unchanged until a reviewer accepts."""
+        with transaction.atomic():
+            instance = self.locked_object()
+            if not publishing.needs_review(request.user, instance):
+                return super().update(request, *args, partial=partial, **kwargs)
+            serializer = self.get_serializer(instance, data=request.data, partial=partial)
+            serializer.is_valid(raise_exception=True)
+            change = publishing.propose(instance, dict(serializer.validated_data), request.user)
+        if change is None:
+            return self.detail_response(self.refreshed(instance))
+        location = reverse("api:pendingchange-detail", args=[change.pk], request=request)
+        return Response(
+            {"detail": f"The {instance._meta.verbose_name} is published: your change awaits a reviewer "
+                       "and the public sees the published version until it is accepted.",
+             "status": change.status, "pending_change": location},
+            status=status.HTTP_202_ACCEPTED, headers={"Location": location},
+        )
 
     def perform_create(self, serializer):
         self.check_publish(None, serializer.validated_data.get("status"))

@@ -1,12 +1,9 @@
 """What every curated record shares: a status, timestamps, full history and citations."""
 
 from django.contrib.contenttypes.fields import GenericRelation
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import ProtectedError, Q
-from django.db.models.signals import post_delete
-from django.dispatch import receiver
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from alliances.domain import visibility
@@ -72,7 +69,7 @@ class CuratedRecord(models.Model):
 
     requires_provenance = False
     # Set on an instance by a form that saves the record together with its citations (the
-    # admin): the form then calls validate_publishable(verified_citations=...) itself.
+    # admin): the form then calls publishing.validate_publishable(record, verified_citations=...).
     defer_publishing_check = False
     partial_dates: tuple[str, ...] = ()
     date_ranges: tuple[tuple[str, str], ...] = ()
@@ -105,7 +102,9 @@ class CuratedRecord(models.Model):
         self.clean_date_ranges()
         self.clean_references()
         if not self.defer_publishing_check:
-            self.validate_publishable()
+            from alliances.domain.publishing import validate_publishable  # the domain imports models
+
+            validate_publishable(self)
 
     def clean_date_ranges(self) -> None:
         for start, end in self.date_ranges:
@@ -126,67 +125,3 @@ class CuratedRecord(models.Model):
         if self.pk and self.status != Status.PUBLISHED:
             stored = type(self)._default_manager.filter(pk=self.pk).values_list("status", flat=True).first()
         visibility.validate_references(self, stored)
-
-    def validate_publishable(self, verified_citations: int | None = None) -> None:
-        """Refuse publishing without a verified citation.
-
-        verified_citations: how many the record will have once saved, for forms that add
-        citations together with the record; by default, those already stored.
-        """
-        if not self.requires_provenance or self.status != Status.PUBLISHED:
-            return
-        if verified_citations is None:
-            verified_citations = (
-                Citation.objects.for_record(self).verified().count() if self.pk else 0
-            )
-        if verified_citations == 0:
-            raise ValidationError(
-                {"status": f"This {self._meta.verbose_name} cannot be published without at least "
-                           "one verified citation: cite the passage of a source that supports it."},
-                code="unpublishable",
-            )
-
-
-def left_unsupported(citations) -> list[CuratedRecord]:
-    """The published records that would have no verified citation without `citations` (the
-    records they cite whose every verified citation is among them)."""
-    removed = {citation.pk for citation in citations}
-    cited = {(citation.content_type_id, citation.object_id) for citation in citations if citation.verified}
-    unsupported = []
-    for content_type_id, object_id in sorted(cited):
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        if model is None or not issubclass(model, CuratedRecord) or not model.requires_provenance:
-            continue
-        # Published by its own status: a party of a draft agreement keeps its provenance too.
-        record = model._default_manager.filter(pk=object_id, status=Status.PUBLISHED).first()
-        if record and not Citation.objects.for_record(record).verified().exclude(pk__in=removed).exists():
-            unsupported.append(record)
-    return unsupported
-
-
-def unsupported_reason(record: CuratedRecord) -> str:
-    """Why a deletion of citations is refused, for one record left_unsupported() names."""
-    return (
-        f"{record._meta.verbose_name.capitalize()} “{record}” is published and would be left without "
-        "a verified citation: cite another passage first, or send it back to review."
-    )
-
-
-class LeftUnsupported(ProtectedError):
-    """A deletion of citations that would leave published records without a verified one."""
-
-    def __init__(self, records: list[CuratedRecord]):
-        super().__init__(" ".join(map(unsupported_reason, records)), set(records))
-
-
-@receiver(post_delete, sender=Citation)
-def refuse_removing_the_last_verified_citation(sender, instance, origin, **kwargs):
-    """The publishing rule, kept after publishing: a citation deleted on its own (admin, API,
-    shell) may not leave its published record unsupported. Raised inside the deletion's
-    transaction, so nothing is deleted. When the record itself is deleted, its citations go
-    with it."""
-    on_its_own = isinstance(origin, Citation) or getattr(origin, "model", None) is Citation
-    if getattr(instance, "publishing_rule_checked", False):  # by a form that saves replacements
-        return
-    if on_its_own and (records := left_unsupported([instance])):
-        raise LeftUnsupported(records)
