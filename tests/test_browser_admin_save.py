@@ -24,7 +24,8 @@ def anchors() -> list[tuple]:
 
 def test_the_shusha_declaration_saves_with_its_inlines(page, live_server):
     call_command("load_curated", stdout=StringIO())
-    make_user("editor", "editors", password=PASSWORD)
+    # A reviewer: an editor's edit of a published record would wait for review (test_pending_changes).
+    make_user("editor", "reviewers", password=PASSWORD)
     shusha = Agreement.objects.get(short_name="Shusha Declaration")
     before = anchors()
     log_in(page, live_server.url, "editor")

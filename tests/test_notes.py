@@ -26,9 +26,9 @@ LONG_COMMENT = "\n".join(f"Point {i}: the passage implies the membership but doe
 
 
 def membership(**fields):
-    return make_membership(organisation=make_organisation(name="Economic Cooperation Organization",
-                                                          acronym="ECO"),
-                           country=make_country("UZB"), **fields)
+    organisation = make_organisation(name="Economic Cooperation Organization", acronym="ECO",
+                                     status="published")
+    return make_membership(organisation=organisation, country=make_country("UZB"), **fields)
 
 
 def change_url(record):
