@@ -234,7 +234,9 @@ def test_static_files_carry_the_security_headers(tmp_path):
     assert headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.django_db(transaction=True)  # as served: PostgreSQL's refusal ends no outer transaction
+# As served: PostgreSQL's refusal ends no outer transaction. Serialized rollback, as every
+# transactional test here: a plain flush would leave later tests without the migrations' rows.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_an_invalid_regex_filter_in_the_admin_is_a_400_page(client, superuser):
     make_agreement(title="Pact")
     client.force_login(superuser)
