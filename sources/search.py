@@ -121,7 +121,23 @@ def vector() -> SearchVector:
 
 
 def query(text: str) -> SearchQuery:
-    return SearchQuery(fold(text), config=CONFIG, search_type="websearch")
+    """The words as a tsquery in which every word is a prefix (`turk:*`), so that a search box
+    and an autocomplete find "Türkiye" from "Türk" on PostgreSQL as on SQLite."""
+    return SearchQuery(raw_query(text), config=CONFIG, search_type="raw")
+
+
+def raw_query(text: str) -> str:
+    def lexemes(term: str) -> str:
+        words = re.findall(r"\w+", fold(term))
+        return " <-> ".join(f"'{word}':*" for word in words)
+
+    alternatives = []
+    for terms in websearch_terms(text):
+        parts = [(negated, lexemes(term)) for negated, term in terms]
+        parts = [f"!({found})" if negated else f"({found})" for negated, found in parts if found]
+        if parts:
+            alternatives.append(" & ".join(parts))
+    return " | ".join(f"({alternative})" for alternative in alternatives) or "''"
 
 
 def matches(text: str, vendor: str) -> Q:

@@ -44,7 +44,8 @@ def related_label(record, field: str, label=str) -> str:
         return label(getattr(record, field))
     except ObjectDoesNotExist:
         model, pk = record._meta.get_field(field).related_model, getattr(record, f"{field}_id")
-        last = model.history.filter(pk=pk).order_by("-history_date").first()
+        # `pk` of a historical model is its history_id: filter by the record's own id field.
+        last = model.history.filter(**{model._meta.pk.attname: pk}).order_by("-history_date").first()
         return f"{label(last.instance) if last else f'{model._meta.verbose_name} #{pk}'} (deleted)"
 
 
