@@ -4,12 +4,13 @@ A searchable model lists its `search_fields`; on every save their values are fol
 diacritics: Şuşa, şuşa, ŞUŞA and Susa all read "susa") and stored in `search_document`, so that
 SQLite and PostgreSQL match the very same text. The query is folded the same way.
 
-The words are read as a web search box reads them (PostgreSQL's websearch_to_tsquery): every
-word must occur, "a quoted phrase" as written, `-word` must not occur, `or` between
-alternatives. PostgreSQL: full-text search with the `simple` configuration (lower-cased words,
-no stemming, no stop words: what people look for are mostly proper names in many languages,
-which an English stemmer would cut) over a GIN index of each document. Elsewhere (SQLite): each
-word a substring of the document, so there "consult" also finds "consultation".
+The words are read as a web search box reads them (the syntax of PostgreSQL's
+websearch_to_tsquery, each word taken as a prefix): every word must occur, "a quoted phrase" as
+written, `-word` must not occur, `or` between alternatives. PostgreSQL: full-text search with the
+`simple` configuration (lower-cased words as prefixes, no stemming, no stop words: what people
+look for are mostly proper names in many languages, which an English stemmer would cut) over a
+GIN index of each document. Elsewhere (SQLite): each word a substring of the document, so there
+"consult" also finds "consultation".
 
 Folding is done here rather than by PostgreSQL's `unaccent`: one Python function gives both
 engines the same matches, needs no database extension, and serves the mentions of a source too.
