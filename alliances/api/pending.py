@@ -21,8 +21,13 @@ class ProposedChangeSerializer(serializers.ModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:pendingchange-detail")
     record_type = serializers.CharField(source="content_type.model", read_only=True)
     record_id = serializers.IntegerField(source="object_id", read_only=True)
-    author = serializers.CharField(source="author.get_username", default=None, read_only=True)
-    decided_by = serializers.CharField(source="decided_by.get_username", default=None, read_only=True)
+    author = serializers.CharField(
+        source="author.get_username", default=None, read_only=True, allow_null=True,
+    )
+    decided_by = serializers.CharField(
+        source="decided_by.get_username", default=None, read_only=True, allow_null=True,
+        help_text="Username of the reviewer who decided; null while pending.",
+    )
     # Plain text, not a choice: its values (pending, accepted, rejected) are not a record's status.
     status = serializers.CharField(read_only=True, help_text="pending, accepted or rejected.")
 
