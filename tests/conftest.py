@@ -152,3 +152,20 @@ def django_db_setup(django_db_setup, django_db_blocker):
     for connection in connections.all(initialized_only=True):
         if hasattr(connection, "_test_serialized_contents"):
             type(connection)._test_serialized_contents = connection._test_serialized_contents
+
+
+# The browser tests (tests/test_browser*.py) drive Debian's Chromium: Playwright never downloads one.
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        ],
+    }

@@ -21,13 +21,12 @@ from playwright.sync_api import expect
 
 from alliances.models import Agreement, Party
 from sources.models import Citation
-from tests.conftest import make_country, make_source, make_user
+from tests.conftest import CHROMIUM, make_country, make_source, make_user
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself
 # (setting up data, checking it) are still plain synchronous ones.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "browser"
 PASSWORD = "pw-For-tests-1"
 
@@ -49,19 +48,6 @@ SOURCE_TEXT = (
     "by a third state, and will hold joint exercises."
 )
 PASSAGE = "signed the Shusha Declaration on Allied Relations"
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        ],
-    }
 
 
 @pytest.fixture

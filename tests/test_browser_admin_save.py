@@ -10,7 +10,7 @@ from django.urls import reverse
 from alliances.models import Agreement
 from sources.models import Citation
 from tests.conftest import make_user
-from tests.test_browser import PASSWORD, browser_type_launch_args, log_in  # noqa: F401  (Chromium)
+from tests.test_browser import PASSWORD, log_in
 from tests.test_browser import pytestmark as browser_marks
 from tests.test_curated import needs_seeds
 

@@ -40,19 +40,6 @@ PARAGRAPHS = [
 PASTED = "\n\n".join(PARAGRAPHS)
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        ],
-    }
-
-
 @pytest.fixture
 def shots():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from alliances.models import ProposedChange
 from tests.conftest import make_agreement, make_source, make_user, publish
-from tests.test_browser import CHROMIUM, PASSWORD, browser_type_launch_args, log_in, log_out  # noqa: F401
+from tests.test_browser import CHROMIUM, PASSWORD, log_in, log_out
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 ARTIFACTS = settings.BASE_DIR / "artifacts" / "browser" / "pending"

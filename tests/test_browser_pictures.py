@@ -16,11 +16,10 @@ from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
 from alliances.models import Agreement, Country, ProvisionType
-from tests.conftest import make_user
+from tests.conftest import CHROMIUM, make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test's own ORM calls, as in test_browser
 
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(settings.BASE_DIR) / "artifacts" / "browser"
 PASSWORD = "pw-For-tests-1"
 
@@ -30,19 +29,6 @@ pytestmark = [
     ),
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "headless": True,
-        "args": [
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-            "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        ],
-    }
 
 
 @pytest.fixture
